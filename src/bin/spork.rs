@@ -1,0 +1,34 @@
+//! The `spork` binary: parse the command line, set up logging, dispatch. Nothing else.
+
+use clap::{Parser, Subcommand};
+use spork::commands::{self, GlobalArgs};
+
+/// spork — reach any device by its public key over the Hyperswarm network.
+///
+/// Every command joins the HyperDHT (the distributed hash table that npm's hyperdht,
+/// hyperswarm, hyperbeam and holesail use): peers find each other by public key, punch
+/// through NATs and talk end-to-end encrypted.
+#[derive(Debug, Parser)]
+#[command(name = "spork", version, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Dht(commands::dht::DhtArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    commands::init_tracing(cli.global.verbose);
+    let code = commands::run_to_exit(&cli.global, |global| async move {
+        match cli.command {
+            Command::Dht(args) => commands::dht::run(global, args).await,
+        }
+    });
+    std::process::exit(code);
+}

@@ -1,0 +1,14 @@
+//! spork: a peer-to-peer toolkit on the Hyperswarm network.
+//!
+//! The library is layered bottom-up, and an arrow only points down:
+//! - [`swarm`]: the Hyperswarm stack we speak on the wire (compact-encoding, UDX,
+//!   dht-rpc, HyperDHT), wire-compatible with the Node packages;
+//! - [`commands`]: one thin module per subcommand, turning flags into library calls and
+//!   events into output (only this layer prints);
+//! - [`ui`]: the shared output conventions (JSON events, error lines).
+//!
+//! The `spork` binary only parses arguments and dispatches into [`commands`].
+
+pub mod commands;
+pub mod swarm;
+pub mod ui;

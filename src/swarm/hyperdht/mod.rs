@@ -1,0 +1,1 @@
+//! HyperDHT: the commands a DHT node serves for others on top of dht-rpc.

@@ -1,0 +1,1 @@
+//! dht-rpc: the Kademlia-style UDP request/response layer under HyperDHT.

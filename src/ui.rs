@@ -1,0 +1,134 @@
+//! Output conventions shared by every command (see `CLI-CONVENTIONS.md`): JSON event
+//! lines for scripts, `error: …` lines for people, and the error kinds that choose the
+//! process exit code.
+//!
+//! Data goes to stdout and everything meant for a person to stderr; this module is the
+//! one place that decides which is which.
+
+use std::io::Write;
+
+use serde_json::Value;
+
+/// Exit code for a runtime failure (unreachable peer, I/O, bad keyfile).
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit code for a usage error (unknown flag, malformed key or address).
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code when SIGINT arrived before the work was done.
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// An error in what the user typed: reported like any error, but exits with 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct UsageError {
+    /// The one-line description.
+    pub message: String,
+}
+
+impl UsageError {
+    /// A usage error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        UsageError {
+            message: message.into(),
+        }
+    }
+}
+
+/// An error that carries a `hint:` line telling the user what to do next.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct HintedError {
+    /// The one-line description.
+    pub message: String,
+    /// The suggested next step.
+    pub hint: String,
+}
+
+/// Where a command's JSON events go: stdout for most commands, stderr for `beam`
+/// (whose stdout carries the piped bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventStream {
+    /// Events on stdout.
+    Stdout,
+    /// Events on stderr.
+    Stderr,
+}
+
+/// Writes a command's human lines and, with `--json`, its machine events.
+#[derive(Debug, Clone, Copy)]
+pub struct Reporter {
+    json: bool,
+    events: EventStream,
+}
+
+impl Reporter {
+    /// A reporter; `json` switches on event lines.
+    pub fn new(json: bool, events: EventStream) -> Self {
+        Reporter { json, events }
+    }
+
+    /// True when `--json` was given.
+    pub fn json(&self) -> bool {
+        self.json
+    }
+
+    /// Emits one JSON event line (only with `--json`).
+    pub fn event(&self, event: Value) {
+        if !self.json {
+            return;
+        }
+        let line = format!("{event}\n");
+        // A closed stdout (`spork dht --json | head -1`) must not kill the process.
+        let _ = match self.events {
+            EventStream::Stdout => std::io::stdout().lock().write_all(line.as_bytes()),
+            EventStream::Stderr => std::io::stderr().lock().write_all(line.as_bytes()),
+        };
+    }
+
+    /// Prints a line meant for a person on stderr.
+    pub fn say(&self, line: impl std::fmt::Display) {
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+
+    /// Reports a fatal error: `error: …` (and `hint: …`) on stderr, and with `--json` an
+    /// `error` event. Returns the exit code the error calls for.
+    pub fn fail(&self, err: &anyhow::Error) -> i32 {
+        let message = one_line(err);
+        self.say(format_args!("error: {message}"));
+        if let Some(h) = err.downcast_ref::<HintedError>() {
+            self.say(format_args!("hint: {}", h.hint));
+        }
+        self.event(serde_json::json!({ "event": "error", "message": message }));
+        if err.downcast_ref::<UsageError>().is_some() {
+            EXIT_USAGE
+        } else {
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// The error and its causes on one line, outermost first.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let s = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_join_on_one_line_without_repeats() {
+        let err = anyhow::Error::new(std::io::Error::new(
+            std::io::ErrorKind::AddrInUse,
+            "Address in use",
+        ))
+        .context("cannot bind 127.0.0.1:1");
+        assert_eq!(one_line(&err), "cannot bind 127.0.0.1:1: Address in use");
+    }
+}
