@@ -1,21 +1,70 @@
 //! `spork dht`: run a persistent HyperDHT node that serves others.
 
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use anyhow::Context;
 use clap::Args;
+use serde_json::json;
 
-use super::GlobalArgs;
+use super::{resolve_bootstrap, shutdown_signal, GlobalArgs};
+use crate::swarm::hyperdht::HyperDht;
+use crate::swarm::rpc::{NodeConfig, RateLimits};
+use crate::ui::{EventStream, Reporter, UsageError};
 
-/// Run a HyperDHT node: route, store announcements and records, relay handshakes.
+/// Run a HyperDHT node for others: route queries, store announcements and records,
+/// relay handshakes between clients and servers.
+///
+/// With no --bootstrap (or SPORK_BOOTSTRAP) the node starts a new network as its first
+/// node; other nodes and peers then use `--bootstrap HOST:PORT` to join it. It never
+/// joins the public network unless told to.
 #[derive(Debug, Args)]
 pub struct DhtArgs {
-    /// Address to bind the UDP socket to
+    /// IPv4 address to bind the UDP socket to
     #[arg(long, default_value = "0.0.0.0")]
     pub host: String,
-    /// UDP port to bind
+    /// UDP port to bind (--dht-port, if given, wins)
     #[arg(long, default_value_t = 49737)]
     pub port: u16,
 }
 
-/// Runs the node until SIGINT/SIGTERM.
-pub async fn run(_global: GlobalArgs, _args: DhtArgs) -> anyhow::Result<()> {
-    anyhow::bail!("not implemented yet")
+/// Runs the node until SIGINT/SIGTERM, then exits cleanly.
+pub async fn run(global: GlobalArgs, args: DhtArgs) -> anyhow::Result<()> {
+    let reporter = Reporter::new(global.json, EventStream::Stdout);
+    let host: Ipv4Addr = args.host.parse().map_err(|_| {
+        UsageError::new(format!(
+            "invalid --host {:?}: expected an IPv4 address such as 0.0.0.0 or 127.0.0.1",
+            args.host
+        ))
+    })?;
+    let port = global.dht_port.unwrap_or(args.port);
+    // Only an explicit list: `spork dht` never joins the public network by default.
+    let bootstrap = match &global.bootstrap {
+        Some(list) => resolve_bootstrap(list).await?,
+        None => Vec::new(),
+    };
+    let dht = HyperDht::bind(NodeConfig {
+        host,
+        port,
+        bootstrap,
+        persistent: true,
+        limits: RateLimits::default(),
+    })
+    .await
+    .with_context(|| format!("cannot bind UDP {}", SocketAddrV4::new(host, port)))?;
+    let node = dht.node().clone();
+    let local = node.local_addr();
+
+    reporter.say(format_args!("listening on {local}"));
+    reporter.event(json!({ "event": "listening", "host": local.ip().to_string(), "port": local.port() }));
+
+    if !node.bootstrap_nodes().is_empty() {
+        let joining = node.clone();
+        tokio::spawn(async move {
+            let known = joining.bootstrap().await;
+            tracing::info!(nodes = known, "joined the network");
+        });
+    }
+    shutdown_signal().await;
+    node.close();
+    Ok(())
 }

@@ -8,7 +8,9 @@ use std::future::Future;
 
 use clap::Args;
 
-use crate::ui::{EventStream, Reporter, EXIT_INTERRUPTED};
+use anyhow::Context;
+
+use crate::ui::{EventStream, Reporter, UsageError, EXIT_INTERRUPTED};
 
 pub mod dht;
 
@@ -35,6 +37,48 @@ pub struct GlobalArgs {
     /// More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// Parses and resolves a bootstrap list: `HOST:PORT[,HOST:PORT…]`, where HOST is an
+/// IPv4 address or a name, or `IP@NAME:PORT` (try IP, fall back to resolving NAME).
+pub async fn resolve_bootstrap(list: &str) -> anyhow::Result<Vec<std::net::SocketAddrV4>> {
+    let mut out = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let bad = || {
+            UsageError::new(format!(
+                "invalid bootstrap node {item:?}: expected HOST:PORT, e.g. 127.0.0.1:49737"
+            ))
+        };
+        let (host, port) = item.rsplit_once(':').ok_or_else(bad)?;
+        let port: u16 = port.parse().ok().filter(|p| *p != 0).ok_or_else(bad)?;
+        let (suggested, name) = match host.split_once('@') {
+            Some((ip, name)) => (ip.parse::<std::net::Ipv4Addr>().ok(), name),
+            None => (None, host),
+        };
+        if let Some(ip) = suggested.or_else(|| name.parse().ok()) {
+            out.push(std::net::SocketAddrV4::new(ip, port));
+            continue;
+        }
+        if name.is_empty() {
+            return Err(bad().into());
+        }
+        let lookup = tokio::net::lookup_host((name, port));
+        let addrs = tokio::time::timeout(std::time::Duration::from_secs(5), lookup)
+            .await
+            .map_err(|_| anyhow::anyhow!("resolving bootstrap node {name} timed out"))?
+            .with_context(|| format!("cannot resolve bootstrap node {name}"))?;
+        match addrs.into_iter().find_map(|a| match a {
+            std::net::SocketAddr::V4(v4) => Some(v4),
+            _ => None,
+        }) {
+            Some(a) => out.push(a),
+            None => anyhow::bail!("bootstrap node {name} has no IPv4 address"),
+        }
+    }
+    if out.is_empty() {
+        return Err(UsageError::new("the bootstrap list is empty: expected HOST:PORT[,HOST:PORT…]").into());
+    }
+    Ok(out)
 }
 
 /// Sends `tracing` output to stderr at the level `-v` asks for, unless `RUST_LOG` says
@@ -78,13 +122,16 @@ where
         Err(e) => return reporter.fail(&anyhow::Error::new(e).context("cannot start runtime")),
     };
     let global = global.clone();
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         match command(global).await {
             Ok(()) => 0,
             Err(e) if e.downcast_ref::<Interrupted>().is_some() => EXIT_INTERRUPTED,
             Err(e) => reporter.fail(&e),
         }
-    })
+    });
+    // Background tasks (a DNS lookup, a stuck peer) must not delay the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    code
 }
 
 /// The work was cut short by SIGINT: exit 130 without an error line.

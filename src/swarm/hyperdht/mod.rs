@@ -1,1 +1,141 @@
-//! HyperDHT: the commands a DHT node serves for others on top of dht-rpc.
+//! HyperDHT (wire-compatible with npm `hyperdht@6`): the commands a node serves for
+//! others on top of dht-rpc.
+//!
+//! - [`messages`]: the payloads carried in dht-rpc values;
+//! - [`store`]: bounded, expiring storage;
+//! - [`persistent`]: LOOKUP, FIND_PEER, (UN)ANNOUNCE, MUTABLE_* and IMMUTABLE_*;
+//! - [`router`]: relaying PEER_HANDSHAKE and PEER_HOLEPUNCH between a client and the
+//!   server that announced itself here.
+//!
+//! [`HyperDht`] is a dht-rpc node with these handlers installed.
+
+use std::sync::{Arc, LazyLock, Mutex};
+
+use crate::swarm::crypto::{hash, Key32};
+use crate::swarm::rpc::{DhtNode, IncomingRequest, NodeConfig, RequestHandler};
+
+pub mod messages;
+pub mod persistent;
+pub mod router;
+pub mod store;
+
+/// HyperDHT's command numbers (the non-internal dht-rpc command space).
+pub mod commands {
+    /// Relay a Noise handshake to a server.
+    pub const PEER_HANDSHAKE: u64 = 0;
+    /// Relay a holepunch exchange.
+    pub const PEER_HOLEPUNCH: u64 = 1;
+    /// The record of a server that announced its own key.
+    pub const FIND_PEER: u64 = 2;
+    /// The records announced under a topic.
+    pub const LOOKUP: u64 = 3;
+    /// Store a signed record.
+    pub const ANNOUNCE: u64 = 4;
+    /// Remove a signed record.
+    pub const UNANNOUNCE: u64 = 5;
+    /// Store a signed, versioned value.
+    pub const MUTABLE_PUT: u64 = 6;
+    /// Fetch a signed, versioned value.
+    pub const MUTABLE_GET: u64 = 7;
+    /// Store a value under its hash.
+    pub const IMMUTABLE_PUT: u64 = 8;
+    /// Fetch a value by its hash.
+    pub const IMMUTABLE_GET: u64 = 9;
+    /// Application plugins (not served).
+    pub const PLUGIN: u64 = 10;
+}
+
+/// dht-rpc error codes HyperDHT adds for MUTABLE_PUT.
+pub mod errors {
+    /// Same seq, different value.
+    pub const SEQ_REUSED: u64 = 16;
+    /// Older than what is stored.
+    pub const SEQ_TOO_LOW: u64 = 17;
+}
+
+/// `BLAKE2b("hyperswarm/dht")`, the root of every namespace.
+fn ns(id: u8) -> Key32 {
+    let base = hash(&[b"hyperswarm/dht"]);
+    hash(&[&base, &[id]])
+}
+
+/// Namespace of announce signatures.
+pub static NS_ANNOUNCE: LazyLock<Key32> = LazyLock::new(|| ns(commands::ANNOUNCE as u8));
+/// Namespace of unannounce signatures.
+pub static NS_UNANNOUNCE: LazyLock<Key32> = LazyLock::new(|| ns(commands::UNANNOUNCE as u8));
+/// Namespace of mutable-record signatures.
+pub static NS_MUTABLE_PUT: LazyLock<Key32> = LazyLock::new(|| ns(commands::MUTABLE_PUT as u8));
+/// The Noise prologue of peer handshakes.
+pub static NS_PEER_HANDSHAKE: LazyLock<Key32> =
+    LazyLock::new(|| ns(commands::PEER_HANDSHAKE as u8));
+/// Input of the holepunch secret.
+pub static NS_PEER_HOLEPUNCH: LazyLock<Key32> =
+    LazyLock::new(|| ns(commands::PEER_HOLEPUNCH as u8));
+
+/// A HyperDHT node: dht-rpc plus the HyperDHT commands.
+#[derive(Clone)]
+pub struct HyperDht {
+    node: DhtNode,
+}
+
+impl HyperDht {
+    /// Binds a node and installs the HyperDHT handlers. Call [`DhtNode::bootstrap`]
+    /// (through [`HyperDht::node`]) to join the network.
+    pub async fn bind(config: NodeConfig) -> std::io::Result<Self> {
+        let node = DhtNode::bind(config).await?;
+        node.set_handler(Arc::new(Service::default()));
+        Ok(HyperDht { node })
+    }
+
+    /// The underlying dht-rpc node.
+    pub fn node(&self) -> &DhtNode {
+        &self.node
+    }
+}
+
+/// The state behind the handlers.
+#[derive(Default)]
+struct Service {
+    router: Mutex<router::Router>,
+    storage: Mutex<persistent::Storage>,
+}
+
+impl RequestHandler for Service {
+    fn on_request(&self, req: IncomingRequest) -> Result<(), IncomingRequest> {
+        use commands::*;
+        match req.req.command {
+            PEER_HANDSHAKE => router::on_peer_handshake(&self.router, req),
+            PEER_HOLEPUNCH => router::on_peer_holepunch(&self.router, req),
+            // Storage is served only by persistent nodes, whose ids others can verify.
+            _ if !req.node().is_persistent() => return Err(req),
+            FIND_PEER | LOOKUP | ANNOUNCE | UNANNOUNCE | MUTABLE_PUT | MUTABLE_GET
+            | IMMUTABLE_PUT | IMMUTABLE_GET => {
+                persistent::on_request(&self.storage, &self.router, req)
+            }
+            PLUGIN => {}
+            _ => return Err(req),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces_match_hyperdht() {
+        assert_eq!(
+            hex::encode(*NS_ANNOUNCE),
+            "36386adddf9f6fd60db83a6f42fc159d1146aa8644037664230aaa1f0179d497"
+        );
+        assert_eq!(
+            hex::encode(*NS_PEER_HANDSHAKE),
+            "14d6d4b49214ab1033ed204976caa258bae9e1e8543b9ad1fd996a910b0c4e3a"
+        );
+        assert_eq!(
+            hex::encode(*NS_MUTABLE_PUT),
+            "668e823edd5ce7f5338d68bf1161f4a3c28ce437ee2ab49efd30d99366039b1e"
+        );
+    }
+}

@@ -1,1 +1,22 @@
-//! dht-rpc: the Kademlia-style UDP request/response layer under HyperDHT.
+//! dht-rpc: the Kademlia-style UDP request/response layer under HyperDHT
+//! (wire-compatible with npm `dht-rpc@6.27.0`).
+//!
+//! - [`messages`]: the request and response datagrams and the node-id rule;
+//! - [`io`]: transactions (tids, retries, timeouts), tokens, the request window;
+//! - [`table`]: the k-bucket routing table;
+//! - [`nat`]: learning our public address from what others see;
+//! - [`query`]: the iterative walk toward a target;
+//! - [`node`]: the node tying them together and answering the internal commands.
+//!
+//! It knows nothing of HyperDHT's commands: those arrive through [`RequestHandler`].
+
+pub mod io;
+pub mod messages;
+pub mod nat;
+pub mod node;
+pub mod query;
+pub mod socket;
+pub mod table;
+
+pub use io::{Outgoing, Reply, RequestError};
+pub use node::{DhtNode, IncomingRequest, NodeConfig, RateLimits, RequestHandler};
