@@ -1,0 +1,135 @@
+// The real Node hyperdht@6 stack, driven by spork's interop tests.
+// Every command prints one JSON line on stdout and exits 0 only on success.
+//
+//   node dht_tool.js testnet N [BOOTSTRAP]   start N persistent Node nodes on 127.0.0.1
+//                                            (joining BOOTSTRAP if given), print
+//                                            {"bootstrap":[..],"nodes":[..]}, run until
+//                                            stdin closes
+//   node dht_tool.js pair BOOTSTRAP [BYTES]  two peers meet by public key and exchange
+//                                            BYTES each way; compares sha256
+//   node dht_tool.js records BOOTSTRAP       mutable + immutable put from one peer,
+//                                            get from another
+//   node dht_tool.js find-node BOOTSTRAP HEX run a FIND_NODE query for HEX, print the
+//                                            addresses that replied
+// BOOTSTRAP is HOST:PORT[,HOST:PORT...].
+const DHT = require('hyperdht')
+const createTestnet = require('hyperdht/testnet')
+const crypto = require('crypto')
+
+const [cmd, ...args] = process.argv.slice(2)
+
+function sha (buf) { return crypto.createHash('sha256').update(buf).digest('hex') }
+
+function payload (seed, size) {
+  const buf = Buffer.alloc(size)
+  for (let i = 0; i < size; i += 32) crypto.createHash('sha256').update(seed + i).digest().copy(buf, i)
+  return buf
+}
+
+function collect (stream) {
+  return new Promise((resolve, reject) => {
+    const chunks = []
+    stream.on('data', (c) => chunks.push(c))
+    stream.on('end', () => resolve(Buffer.concat(chunks)))
+    stream.on('error', reject)
+  })
+}
+
+function done (result, ok) {
+  console.log(JSON.stringify({ ok, ...result }))
+  process.exit(ok ? 0 : 1)
+}
+
+async function testnet (n, bootstrap) {
+  const opts = { host: '127.0.0.1' }
+  if (bootstrap) opts.bootstrap = bootstrap.split(',')
+  const net = await createTestnet(Number(n), opts)
+  const nodes = net.nodes.map((d) => `127.0.0.1:${d.address().port}`)
+  // Nodes whose dht-rpc id verifies (a lone first node never learns its address).
+  const ids = net.nodes.map((d) => d.id ? d.id.toString('hex') : null)
+  console.log(JSON.stringify({ ok: true, bootstrap: net.bootstrap.map((b) => typeof b === 'string' ? b : `${b.host}:${b.port}`), nodes, ids }))
+  process.stdin.resume()
+  process.stdin.on('end', async () => { await net.destroy(); process.exit(0) })
+}
+
+async function pair (bootstrap, bytes) {
+  const size = Number(bytes || 1024 * 1024)
+  const toServer = payload('c2s', size)
+  const toClient = payload('s2c', size)
+  const a = new DHT({ bootstrap: bootstrap.split(','), ephemeral: true, host: '127.0.0.1' })
+  const b = new DHT({ bootstrap: bootstrap.split(','), ephemeral: true, host: '127.0.0.1' })
+  await Promise.all([a.ready(), b.ready()])
+
+  const keyPair = DHT.keyPair()
+  let serverGot = null
+  const server = a.createServer((conn) => {
+    serverGot = collect(conn)
+    conn.end(toClient)
+  })
+  await server.listen(keyPair)
+
+  const conn = b.connect(keyPair.publicKey)
+  conn.end(toServer)
+  const fromServer = await collect(conn)
+  while (serverGot === null) await new Promise((resolve) => setTimeout(resolve, 10))
+  const fromClient = await serverGot
+  const ok = sha(fromServer) === sha(toClient) && sha(fromClient) === sha(toServer)
+  await server.close()
+  await Promise.all([a.destroy(), b.destroy()])
+  done({ server_to_client: sha(fromServer), client_to_server: sha(fromClient), bytes: size }, ok)
+}
+
+async function records (bootstrap) {
+  const writer = new DHT({ bootstrap: bootstrap.split(','), ephemeral: true, host: '127.0.0.1' })
+  const reader = new DHT({ bootstrap: bootstrap.split(','), ephemeral: true, host: '127.0.0.1' })
+  await Promise.all([writer.ready(), reader.ready()])
+
+  const immutable = Buffer.from('spork immutable ' + Date.now())
+  const { hash } = await writer.immutablePut(immutable)
+  const gotImmutable = await reader.immutableGet(hash)
+
+  const keyPair = DHT.keyPair()
+  await writer.mutablePut(keyPair, Buffer.from('version one'), { seq: 1 })
+  await writer.mutablePut(keyPair, Buffer.from('version two'), { seq: 2 })
+  const gotMutable = await reader.mutableGet(keyPair.publicKey, { latest: true })
+
+  let seqTooLow = null
+  try {
+    await writer.mutablePut(keyPair, Buffer.from('stale'), { seq: 1 })
+  } catch (e) {
+    seqTooLow = e.code || e.message
+  }
+  const ok = gotImmutable !== null && gotImmutable.value.equals(immutable) &&
+    gotMutable !== null && gotMutable.seq === 2 && gotMutable.value.toString() === 'version two'
+  await Promise.all([writer.destroy(), reader.destroy()])
+  done({
+    immutable: gotImmutable && gotImmutable.value.toString(),
+    mutable: gotMutable && gotMutable.value.toString(),
+    mutable_seq: gotMutable && gotMutable.seq,
+    stale_put: seqTooLow
+  }, ok)
+}
+
+async function findNode (bootstrap, hex) {
+  const node = new DHT({ bootstrap: bootstrap.split(','), ephemeral: true, host: '127.0.0.1' })
+  await node.ready()
+  const replies = []
+  const q = node.findNode(Buffer.from(hex, 'hex'))
+  for await (const reply of q) replies.push(`${reply.from.host}:${reply.from.port}`)
+  await node.destroy()
+  done({ replies, closest: q.closestReplies.map((r) => `${r.from.host}:${r.from.port}`) }, replies.length > 0)
+}
+
+const commands = {
+  testnet: () => testnet(args[0], args[1]),
+  pair: () => pair(args[0], args[1]),
+  records: () => records(args[0]),
+  'find-node': () => findNode(args[0], args[1])
+}
+
+if (!commands[cmd]) {
+  console.error('usage: node dht_tool.js testnet|pair|records|find-node ...')
+  process.exit(2)
+}
+if (cmd !== 'testnet') setTimeout(() => done({ error: 'timed out' }, false), 60000).unref()
+commands[cmd]().catch((e) => done({ error: String(e && e.stack || e) }, false))
