@@ -29,7 +29,7 @@ fn json_listening_event_then_clean_exit_on_sigterm_and_sigint() {
 
 #[test]
 fn human_listening_line_on_stderr_and_nothing_on_stdout() {
-    let mut child = Command::new(spork_bin())
+    let child = Command::new(spork_bin())
         .args(["dht", "--host", "127.0.0.1", "--port", "0"])
         .env_remove("SPORK_BOOTSTRAP")
         .stdin(Stdio::null())

@@ -66,9 +66,17 @@ fn rust_node_bootstraps_off_a_node_testnet() {
     let dht = rust_node(addrs(&info["bootstrap"]), &rt);
     let known = rt.block_on(dht.node().bootstrap());
     // As in Node, only nodes whose id verifies enter a table (a lone first node has none).
-    let with_ids = info["ids"].as_array().unwrap().iter().filter(|i| !i.is_null()).count();
+    let with_ids = info["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| !i.is_null())
+        .count();
     assert!(with_ids >= 4, "{info}");
-    assert_eq!(known, with_ids, "routing table should hold every testnet node with an id");
+    assert_eq!(
+        known, with_ids,
+        "routing table should hold every testnet node with an id"
+    );
 }
 
 /// In a mixed network (Node testnet + spork nodes), FIND_NODE works from either side:
@@ -117,5 +125,8 @@ fn mixed_network_answers_find_node_both_ways() {
         .iter()
         .filter(|r| node_addrs.contains(&r.from))
         .count();
-    assert_eq!(heard_node, 2, "Rust query should verify every Node node with an id");
+    assert_eq!(
+        heard_node, 2,
+        "Rust query should verify every Node node with an id"
+    );
 }

@@ -25,6 +25,10 @@ pub struct DhtArgs {
     /// UDP port to bind (--dht-port, if given, wins)
     #[arg(long, default_value_t = 49737)]
     pub port: u16,
+    /// Requests per second accepted from one IP address (bursts of twice that);
+    /// loopback is exempt
+    #[arg(long, value_name = "N", default_value_t = RateLimits::default().requests_per_ip_per_sec)]
+    pub max_requests_per_ip: u32,
 }
 
 /// Runs the node until SIGINT/SIGTERM, then exits cleanly.
@@ -47,7 +51,11 @@ pub async fn run(global: GlobalArgs, args: DhtArgs) -> anyhow::Result<()> {
         port,
         bootstrap,
         persistent: true,
-        limits: RateLimits::default(),
+        limits: RateLimits {
+            requests_per_ip_per_sec: args.max_requests_per_ip,
+            request_burst: args.max_requests_per_ip.saturating_mul(2),
+            ..RateLimits::default()
+        },
     })
     .await
     .with_context(|| format!("cannot bind UDP {}", SocketAddrV4::new(host, port)))?;
@@ -55,7 +63,9 @@ pub async fn run(global: GlobalArgs, args: DhtArgs) -> anyhow::Result<()> {
     let local = node.local_addr();
 
     reporter.say(format_args!("listening on {local}"));
-    reporter.event(json!({ "event": "listening", "host": local.ip().to_string(), "port": local.port() }));
+    reporter.event(
+        json!({ "event": "listening", "host": local.ip().to_string(), "port": local.port() }),
+    );
 
     if !node.bootstrap_nodes().is_empty() {
         let joining = node.clone();

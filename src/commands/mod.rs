@@ -23,7 +23,12 @@ pub const DEFAULT_BOOTSTRAP: &str =
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]
-    #[arg(long, global = true, env = "SPORK_BOOTSTRAP", value_name = "HOST:PORT,…")]
+    #[arg(
+        long,
+        global = true,
+        env = "SPORK_BOOTSTRAP",
+        value_name = "HOST:PORT,…"
+    )]
     pub bootstrap: Option<String>,
 
     /// Fix the local UDP port (for a forwarded port) [default: any free port]
@@ -76,7 +81,10 @@ pub async fn resolve_bootstrap(list: &str) -> anyhow::Result<Vec<std::net::Socke
         }
     }
     if out.is_empty() {
-        return Err(UsageError::new("the bootstrap list is empty: expected HOST:PORT[,HOST:PORT…]").into());
+        return Err(UsageError::new(
+            "the bootstrap list is empty: expected HOST:PORT[,HOST:PORT…]",
+        )
+        .into());
     }
     Ok(out)
 }
@@ -154,7 +162,10 @@ pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
             (Ok(mut int), Ok(mut term)) => {
                 tokio::select! {
                     _ = int.recv() => {},

@@ -404,8 +404,14 @@ mod tests {
 
     #[test]
     fn truncated_input_is_out_of_bounds() {
-        assert_eq!(Reader::new(&[0xfd, 0x05]).uint(), Err(DecodeError::OutOfBounds));
-        assert_eq!(Reader::new(&[3, 1, 2]).buffer(), Err(DecodeError::OutOfBounds));
+        assert_eq!(
+            Reader::new(&[0xfd, 0x05]).uint(),
+            Err(DecodeError::OutOfBounds)
+        );
+        assert_eq!(
+            Reader::new(&[3, 1, 2]).buffer(),
+            Err(DecodeError::OutOfBounds)
+        );
     }
 
     #[test]

@@ -127,7 +127,9 @@ pub fn node_available() -> bool {
             std::env::var("CI").as_deref() != Ok("true"),
             "node or tests/interop/node_modules missing under CI=true (run: cd tests/interop && npm ci)"
         );
-        eprintln!("skipping: node or tests/interop/node_modules missing (cd tests/interop && npm ci)");
+        eprintln!(
+            "skipping: node or tests/interop/node_modules missing (cd tests/interop && npm ci)"
+        );
     }
     ok
 }

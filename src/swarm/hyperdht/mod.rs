@@ -101,19 +101,19 @@ struct Service {
 }
 
 impl RequestHandler for Service {
-    fn on_request(&self, req: IncomingRequest) -> Result<(), IncomingRequest> {
+    fn on_request(&self, req: IncomingRequest) -> Result<(), Box<IncomingRequest>> {
         use commands::*;
         match req.req.command {
             PEER_HANDSHAKE => router::on_peer_handshake(&self.router, req),
             PEER_HOLEPUNCH => router::on_peer_holepunch(&self.router, req),
             // Storage is served only by persistent nodes, whose ids others can verify.
-            _ if !req.node().is_persistent() => return Err(req),
+            _ if !req.node().is_persistent() => return Err(Box::new(req)),
             FIND_PEER | LOOKUP | ANNOUNCE | UNANNOUNCE | MUTABLE_PUT | MUTABLE_GET
             | IMMUTABLE_PUT | IMMUTABLE_GET => {
                 persistent::on_request(&self.storage, &self.router, req)
             }
             PLUGIN => {}
-            _ => return Err(req),
+            _ => return Err(Box::new(req)),
         }
         Ok(())
     }

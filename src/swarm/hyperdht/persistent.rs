@@ -97,7 +97,11 @@ pub fn on_request(storage: &Mutex<Storage>, router: &Mutex<Router>, req: Incomin
         commands::ANNOUNCE => on_announce(&mut st, router, target, req),
         commands::UNANNOUNCE => on_unannounce(&mut st, router, target, req),
         commands::MUTABLE_GET => {
-            let Some(min_seq) = req.req.value.as_deref().and_then(|v| Reader::new(v).uint().ok())
+            let Some(min_seq) = req
+                .req
+                .value
+                .as_deref()
+                .and_then(|v| Reader::new(v).uint().ok())
             else {
                 return;
             };
@@ -128,7 +132,12 @@ fn on_announce(st: &mut Storage, router: &Mutex<Router>, target: Key32, req: Inc
     let (Some(token), Some(id)) = (req.req.token, req.our_id()) else {
         return;
     };
-    let Some(ann) = req.req.value.as_deref().and_then(|v| Announce::decode(v).ok()) else {
+    let Some(ann) = req
+        .req
+        .value
+        .as_deref()
+        .and_then(|v| Announce::decode(v).ok())
+    else {
         return;
     };
     let Some(mut peer) = ann.peer.clone() else {
@@ -154,7 +163,15 @@ fn on_announce(st: &mut Storage, router: &Mutex<Router>, target: Key32, req: Inc
     peer.relay_addresses.truncate(MAX_RELAY_ADDRESSES);
     let record = peer.encode();
     let announce_self = hash(&[&peer.public_key]) == target;
-    store_record(st, router, target, &peer, record.clone(), announce_self, &req);
+    store_record(
+        st,
+        router,
+        target,
+        &peer,
+        record.clone(),
+        announce_self,
+        &req,
+    );
     if !announce_self {
         let current = st.bumps.get(&target).copied().unwrap_or(0);
         if ann.bump > current && ann.bump <= now_ms() + MAX_BUMP_DRIFT {
@@ -226,7 +243,12 @@ fn on_unannounce(st: &mut Storage, router: &Mutex<Router>, target: Key32, req: I
     let (Some(token), Some(id)) = (req.req.token, req.our_id()) else {
         return;
     };
-    let Some(ann) = req.req.value.as_deref().and_then(|v| Announce::decode(v).ok()) else {
+    let Some(ann) = req
+        .req
+        .value
+        .as_deref()
+        .and_then(|v| Announce::decode(v).ok())
+    else {
         return;
     };
     let (Some(peer), Some(signature)) = (&ann.peer, &ann.signature) else {
@@ -254,7 +276,12 @@ fn on_mutable_put(st: &mut Storage, target: Key32, req: IncomingRequest) {
     if req.req.token.is_none() {
         return;
     }
-    let Some(put) = req.req.value.as_deref().and_then(|v| MutablePut::decode(v).ok()) else {
+    let Some(put) = req
+        .req
+        .value
+        .as_deref()
+        .and_then(|v| MutablePut::decode(v).ok())
+    else {
         return;
     };
     if hash(&[&put.public_key]) != target {

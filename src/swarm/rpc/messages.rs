@@ -98,7 +98,10 @@ impl Request {
             | u8::from(self.internal) << 2
             | u8::from(self.target.is_some()) << 3
             | u8::from(self.value.is_some()) << 4;
-        w.u8(REQUEST_ID).u8(flags).u16(self.tid).ipv4_address(self.to);
+        w.u8(REQUEST_ID)
+            .u8(flags)
+            .u16(self.tid)
+            .ipv4_address(self.to);
         if let Some(id) = &self.id {
             w.bytes(id);
         }

@@ -5,11 +5,13 @@
 //! - [`io`]: transactions (tids, retries, timeouts), tokens, the request window;
 //! - [`table`]: the k-bucket routing table;
 //! - [`nat`]: learning our public address from what others see;
+//! - [`firewall`]: finding out whether others can reach our server socket;
 //! - [`query`]: the iterative walk toward a target;
 //! - [`node`]: the node tying them together and answering the internal commands.
 //!
 //! It knows nothing of HyperDHT's commands: those arrive through [`RequestHandler`].
 
+pub mod firewall;
 pub mod io;
 pub mod messages;
 pub mod nat;

@@ -128,7 +128,11 @@ impl NatSampler {
                 return slot;
             }
         }
-        let sample = Sample { host, port, hits: 1 };
+        let sample = Sample {
+            host,
+            port,
+            hits: 1,
+        };
         match self.free.pop() {
             Some(i) => {
                 self.slots[i] = sample;
@@ -173,6 +177,10 @@ mod tests {
         for i in 0..10_000u32 {
             s.add(Ipv4Addr::from(i % 7), (i % 13) as u16);
         }
-        assert!(s.slots.len() < 8 * WINDOW, "slots grew to {}", s.slots.len());
+        assert!(
+            s.slots.len() < 8 * WINDOW,
+            "slots grew to {}",
+            s.slots.len()
+        );
     }
 }

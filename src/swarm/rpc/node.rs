@@ -76,7 +76,7 @@ pub struct NodeConfig {
 pub trait RequestHandler: Send + Sync + 'static {
     /// Handles one request, or hands it back if the command is not handled here (the
     /// node then replies UNKNOWN_COMMAND).
-    fn on_request(&self, req: IncomingRequest) -> Result<(), IncomingRequest>;
+    fn on_request(&self, req: IncomingRequest) -> Result<(), Box<IncomingRequest>>;
 }
 
 /// A request received from the network, with the means to answer it.
@@ -379,11 +379,51 @@ impl DhtNode {
     /// Joins the network: a FIND_NODE query for our own id, seeded from the bootstrap
     /// nodes, which fills the routing table. Returns the number of nodes known after.
     pub async fn bootstrap(&self) -> usize {
-        if !self.inner.bootstrap.is_empty() {
-            let target = self.id();
-            super::query::find_node(self, target).await;
+        if self.inner.bootstrap.is_empty() {
+            return self.table_len();
+        }
+        let first = super::query::find_node(self, self.id()).await;
+        // A firewalled node checks whether its server socket is reachable after all;
+        // if so its id changed, and a second walk fills the table around the new one.
+        if self.is_firewalled() && super::firewall::update_network_state(self, &first).await {
+            super::query::find_node(self, self.id()).await;
         }
         self.table_len()
+    }
+
+    /// True while the node believes its server socket cannot be reached from outside.
+    pub fn is_firewalled(&self) -> bool {
+        lock(&self.inner.state).firewalled
+    }
+
+    /// The server socket's port.
+    pub(super) fn server_port(&self) -> u16 {
+        self.inner.server.local_addr().port()
+    }
+
+    /// Our public address as sampled so far (port 0: unknown or randomised).
+    pub(super) fn sampled_addr(&self) -> (Option<Ipv4Addr>, u16) {
+        let st = lock(&self.inner.state);
+        (st.nat.host, st.nat.port)
+    }
+
+    /// The most recently heard-from table nodes, newest first.
+    pub(super) fn recent_nodes(&self, n: usize) -> Vec<SocketAddrV4> {
+        let st = lock(&self.inner.state);
+        let mut nodes: Vec<&NodeEntry> = st.table.nodes().collect();
+        nodes.sort_by_key(|e| std::cmp::Reverse(e.seen));
+        nodes.into_iter().take(n).map(|e| e.addr).collect()
+    }
+
+    /// Marks the server socket reachable at `public`: requests move to it and the
+    /// table is rebuilt around the id that address implies.
+    /// `probe` (the samples the reachability check took) becomes our NAT view.
+    pub(super) fn set_reachable(&self, public: SocketAddrV4, probe: NatSampler) {
+        let mut st = lock(&self.inner.state);
+        st.firewalled = false;
+        st.nat = probe;
+        st.idless_samples.clear();
+        st.table.rebuild(node_id(public));
     }
 
     /// One maintenance tick: refresh the table now and then, ping stale nodes.
@@ -391,16 +431,23 @@ impl DhtNode {
         let (refresh, ping) = {
             let mut st = lock(&self.inner.state);
             st.tick += 1;
-            st.buckets.retain(|_, b| b.last.elapsed() < Duration::from_secs(10));
+            st.buckets
+                .retain(|_, b| b.last.elapsed() < Duration::from_secs(10));
             st.refresh_ticks = st.refresh_ticks.saturating_sub(1);
             let refresh = st.refresh_ticks == 0 || (st.table.is_empty() && st.tick % 8 == 0);
             if refresh {
-                st.refresh_ticks = if st.table.len() < K { 64 } else { REFRESH_TICKS };
+                st.refresh_ticks = if st.table.len() < K {
+                    64
+                } else {
+                    REFRESH_TICKS
+                };
             }
             let ping = if st.tick % 8 == 0 {
                 let mut nodes: Vec<_> = st.table.nodes().cloned().collect();
                 nodes.sort_by_key(|n| n.seen);
-                let recent = nodes.first().is_some_and(|n| st.tick - n.pinged < RECENT_NODE);
+                let recent = nodes
+                    .first()
+                    .is_some_and(|n| st.tick - n.pinged < RECENT_NODE);
                 nodes.truncate(if recent { 2 } else { 5 });
                 nodes
             } else {
@@ -446,12 +493,21 @@ impl DhtNode {
     }
 
     /// Learns from a message that carried a valid id (or samples NAT from one without).
-    fn add_from_network(&self, from: SocketAddrV4, from_id: Option<Key32>, to: SocketAddrV4) {
+    ///
+    /// `sample` is false for messages that arrived on the socket we did not send from:
+    /// their view of us is of the other socket.
+    fn add_from_network(
+        &self,
+        from: SocketAddrV4,
+        from_id: Option<Key32>,
+        to: SocketAddrV4,
+        sample: bool,
+    ) {
         let mut st = lock(&self.inner.state);
         let tick = st.tick;
         let Some(id) = from_id else {
             let max = self.inner.bootstrap.len().max(1);
-            if st.idless_samples.len() < max && !st.idless_samples.contains(&from) {
+            if sample && st.idless_samples.len() < max && !st.idless_samples.contains(&from) {
                 st.idless_samples.push(from);
                 st.nat.add(*to.ip(), to.port());
             }
@@ -472,9 +528,10 @@ impl DhtNode {
             down_hints: 0,
         };
         match st.table.add(entry) {
-            Added::Yes => {
+            Added::Yes if sample => {
                 st.nat.add(*to.ip(), to.port());
             }
+            Added::Yes => {}
             Added::RowFull(oldest) => {
                 // Re-check the row's stalest node unless it is both recent and long-lived.
                 let fresh = tick - oldest.pinged < RECENT_NODE && tick - oldest.added > OLD_NODE;
@@ -499,8 +556,8 @@ impl DhtNode {
             tokens: f64::from(limits.request_burst),
             last: now,
         });
-        let refill = now.duration_since(b.last).as_secs_f64()
-            * f64::from(limits.requests_per_ip_per_sec);
+        let refill =
+            now.duration_since(b.last).as_secs_f64() * f64::from(limits.requests_per_ip_per_sec);
         b.tokens = (b.tokens + refill).min(f64::from(limits.request_burst));
         b.last = now;
         if b.tokens >= 1.0 {
@@ -532,7 +589,7 @@ impl DhtNode {
                     response,
                 };
                 if self.inner.io.deliver(reply) {
-                    self.add_from_network(from, from_id, to);
+                    self.add_from_network(from, from_id, to, !external);
                 }
             }
             Message::Request(req) => {
@@ -563,7 +620,7 @@ impl DhtNode {
                     }
                 }
                 if from_id.is_some() {
-                    self.add_from_network(from, from_id, incoming.req.to);
+                    self.add_from_network(from, from_id, incoming.req.to, !external);
                 }
                 self.on_request(incoming);
             }
@@ -574,7 +631,7 @@ impl DhtNode {
         if !r.req.internal {
             let unhandled = match self.inner.handler.get() {
                 Some(h) => h.on_request(r).err(),
-                None => Some(r),
+                None => Some(Box::new(r)),
             };
             if let Some(r) = unhandled {
                 r.error(errors::UNKNOWN_COMMAND);

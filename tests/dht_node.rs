@@ -1,0 +1,86 @@
+//! The dht-rpc node in Rust-only networks on 127.0.0.1: firewall detection and the
+//! inbound rate limit.
+
+use std::net::SocketAddrV4;
+
+use spork::swarm::hyperdht::HyperDht;
+use spork::swarm::rpc::{NodeConfig, Outgoing, RateLimits};
+
+async fn node(bootstrap: Vec<SocketAddrV4>, persistent: bool, limits: RateLimits) -> HyperDht {
+    HyperDht::bind(NodeConfig {
+        host: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        bootstrap,
+        persistent,
+        limits,
+    })
+    .await
+    .expect("bind")
+}
+
+fn addr(d: &HyperDht) -> SocketAddrV4 {
+    match d.node().local_addr() {
+        std::net::SocketAddr::V4(a) => a,
+        other => panic!("not v4: {other}"),
+    }
+}
+
+/// Three persistent nodes; returns them and the first one's address.
+async fn network() -> (Vec<HyperDht>, SocketAddrV4) {
+    let first = node(vec![], true, RateLimits::default()).await;
+    let boot = addr(&first);
+    let mut nodes = vec![first];
+    for _ in 0..2 {
+        let n = node(vec![boot], true, RateLimits::default()).await;
+        n.node().bootstrap().await;
+        nodes.push(n);
+    }
+    (nodes, boot)
+}
+
+#[tokio::test]
+async fn persistent_nodes_find_each_other() {
+    let (nodes, _) = network().await;
+    // The last joiner walked past both others.
+    assert_eq!(nodes[2].node().table_len(), 2);
+}
+
+#[tokio::test]
+async fn ephemeral_node_on_loopback_learns_it_is_reachable() {
+    let (_nodes, boot) = network().await;
+    let client = node(vec![boot], false, RateLimits::default()).await;
+    assert!(client.node().is_firewalled());
+    let known = client.node().bootstrap().await;
+    assert_eq!(known, 3);
+    assert!(
+        !client.node().is_firewalled(),
+        "PING_NAT replies reached the server socket"
+    );
+    assert_eq!(client.node().public_addr(), Some(addr(&client)));
+}
+
+#[tokio::test]
+async fn requests_over_the_rate_limit_are_dropped() {
+    let limits = RateLimits {
+        requests_per_ip_per_sec: 1,
+        request_burst: 5,
+        limit_loopback: true,
+    };
+    let server = node(vec![], true, limits).await;
+    let client = node(vec![], false, RateLimits::default()).await;
+    let mut answered = 0;
+    for _ in 0..20 {
+        let ping = Outgoing {
+            command: 0,
+            internal: true,
+            retries: Some(0),
+            timeout: Some(std::time::Duration::from_millis(200)),
+            ..Outgoing::default()
+        };
+        if client.node().request(addr(&server), ping).await.is_ok() {
+            answered += 1;
+        }
+    }
+    // The burst of 5, plus at most a couple refilled during the 20 attempts.
+    assert!((5..=8).contains(&answered), "answered {answered}");
+}
