@@ -84,3 +84,28 @@ async fn requests_over_the_rate_limit_are_dropped() {
     // The burst of 5, plus at most a couple refilled during the 20 attempts.
     assert!((5..=8).contains(&answered), "answered {answered}");
 }
+
+/// A persistent node bound to 0.0.0.0 cannot know its address up front; it adopts the
+/// id of the address others reach it at, so its requests carry a verifiable id.
+#[tokio::test]
+async fn wildcard_bound_persistent_node_adopts_its_address_id() {
+    let first = HyperDht::bind(NodeConfig {
+        host: "0.0.0.0".parse().unwrap(),
+        port: 0,
+        bootstrap: vec![],
+        persistent: true,
+        limits: RateLimits::default(),
+    })
+    .await
+    .unwrap();
+    let port = first.node().local_addr().port();
+    let reached_at = SocketAddrV4::new("127.0.0.1".parse().unwrap(), port);
+    let before = first.node().id();
+    for _ in 0..3 {
+        let n = node(vec![reached_at], false, RateLimits::default()).await;
+        n.node().bootstrap().await;
+    }
+    let expected = spork::swarm::rpc::messages::node_id(reached_at);
+    assert_ne!(before, expected);
+    assert_eq!(first.node().id(), expected);
+}

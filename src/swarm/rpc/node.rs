@@ -196,6 +196,43 @@ struct State {
     /// Responders without a (valid) id whose view of us was sampled (bootstrap nodes).
     idless_samples: Vec<SocketAddrV4>,
     buckets: HashMap<Ipv4Addr, Bucket>,
+    /// True once the table id is the one our public address implies.
+    addressed: bool,
+    /// How requesters address us (their `to` field): lets a persistent node bound to
+    /// 0.0.0.0 learn its address even as the first node of a network.
+    seen_as: NatSampler,
+}
+
+impl State {
+    /// Adopts the id of our public address once `sampler` agrees on it (and on our
+    /// own port: a persistent node must be reachable unmapped).
+    fn adopt_id_from(&mut self, which: Sampler, server_port: u16) {
+        if self.addressed || !self.persistent {
+            return;
+        }
+        let sampler = match which {
+            Sampler::Responses => &self.nat,
+            Sampler::Requests => &self.seen_as,
+        };
+        if sampler.size() < 3 && which == Sampler::Requests {
+            return;
+        }
+        if let (Some(host), port) = (sampler.host, sampler.port) {
+            if port == server_port {
+                self.table.rebuild(node_id(SocketAddrV4::new(host, port)));
+                self.addressed = true;
+            }
+        }
+    }
+}
+
+/// Which NAT view to learn our address from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sampler {
+    /// What responders saw.
+    Responses,
+    /// What requesters sent to.
+    Requests,
 }
 
 /// A token bucket for one source IP.
@@ -220,9 +257,11 @@ impl DhtNode {
         let server =
             RpcSocket::bind(SocketAddr::V4(SocketAddrV4::new(config.host, config.port))).await?;
         let client = RpcSocket::bind(SocketAddr::V4(SocketAddrV4::new(config.host, 0))).await?;
-        let table_id = match server.local_addr() {
-            SocketAddr::V4(a) if config.persistent && !a.ip().is_unspecified() => node_id(a),
-            _ => rand::random(),
+        let (table_id, addressed) = match server.local_addr() {
+            SocketAddr::V4(a) if config.persistent && !a.ip().is_unspecified() => {
+                (node_id(a), true)
+            }
+            _ => (rand::random(), false),
         };
         let inner = Arc::new(Inner {
             io: Io::new(),
@@ -238,6 +277,8 @@ impl DhtNode {
                 checks: 0,
                 idless_samples: Vec::new(),
                 buckets: HashMap::new(),
+                addressed,
+                seen_as: NatSampler::new(),
             }),
             handler: OnceLock::new(),
             bootstrap: config.bootstrap,
@@ -383,6 +424,8 @@ impl DhtNode {
             return self.table_len();
         }
         let first = super::query::find_node(self, self.id()).await;
+        let port = self.server_port();
+        lock(&self.inner.state).adopt_id_from(Sampler::Responses, port);
         // A firewalled node checks whether its server socket is reachable after all;
         // if so its id changed, and a second walk fills the table around the new one.
         if self.is_firewalled() && super::firewall::update_network_state(self, &first).await {
@@ -544,6 +587,18 @@ impl DhtNode {
         }
     }
 
+    /// Learns from a request's `to` how others address us (persistent nodes that do
+    /// not know their address yet).
+    fn note_addressed_as(&self, to: SocketAddrV4) {
+        let port = self.server_port();
+        let mut st = lock(&self.inner.state);
+        if st.addressed || !st.persistent || to.port() != port {
+            return;
+        }
+        st.seen_as.add(*to.ip(), to.port());
+        st.adopt_id_from(Sampler::Requests, port);
+    }
+
     /// True if a request from `ip` is within its rate limit (and spends one token).
     fn admit(&self, ip: Ipv4Addr) -> bool {
         let limits = &self.inner.limits;
@@ -622,6 +677,7 @@ impl DhtNode {
                 if from_id.is_some() {
                     self.add_from_network(from, from_id, incoming.req.to, !external);
                 }
+                self.note_addressed_as(incoming.req.to);
                 self.on_request(incoming);
             }
         }
