@@ -109,3 +109,27 @@ async fn wildcard_bound_persistent_node_adopts_its_address_id() {
     assert_ne!(before, expected);
     assert_eq!(first.node().id(), expected);
 }
+
+/// A DOWN_HINT makes the receiver re-check the named node and drop it when it does not
+/// answer.
+#[tokio::test]
+async fn down_hint_evicts_a_dead_node() {
+    let (mut nodes, boot) = network().await;
+    let dead = nodes.pop().unwrap();
+    let dead_addr = addr(&dead);
+    dead.node().close();
+    drop(dead);
+    let first = &nodes[0];
+    let before = first.node().table_len();
+    assert_eq!(before, 2);
+    let reporter = node(vec![boot], false, RateLimits::default()).await;
+    reporter.node().down_hint(boot, dead_addr);
+    // The re-check is a PING with retries: about 4 s until it gives up.
+    for _ in 0..100 {
+        if first.node().table_len() == 1 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the dead node is still in the table");
+}

@@ -33,6 +33,8 @@ const RECENT_NODE: u64 = 12;
 const MAX_PING_DELAY_MS: u32 = 10_000;
 /// Concurrent DOWN_HINT/full-row checks.
 const MAX_CHECKS: usize = 10;
+/// DOWN_HINTs we send per maintenance tick, at most.
+const DOWN_HINTS_PER_TICK: u32 = 50;
 
 /// Inbound abuse limits. Named and configurable; the defaults leave loopback alone so
 /// local test networks (where every peer is 127.0.0.1) never trip them.
@@ -198,6 +200,8 @@ struct State {
     buckets: HashMap<Ipv4Addr, Bucket>,
     /// True once the table id is the one our public address implies.
     addressed: bool,
+    /// DOWN_HINTs sent this tick.
+    down_hints_sent: u32,
     /// How requesters address us (their `to` field): lets a persistent node bound to
     /// 0.0.0.0 learn its address even as the first node of a network.
     seen_as: NatSampler,
@@ -278,6 +282,7 @@ impl DhtNode {
                 idless_samples: Vec::new(),
                 buckets: HashMap::new(),
                 addressed,
+                down_hints_sent: 0,
                 seen_as: NatSampler::new(),
             }),
             handler: OnceLock::new(),
@@ -474,6 +479,7 @@ impl DhtNode {
         let (refresh, ping) = {
             let mut st = lock(&self.inner.state);
             st.tick += 1;
+            st.down_hints_sent = 0;
             st.buckets
                 .retain(|_, b| b.last.elapsed() < Duration::from_secs(10));
             st.refresh_ticks = st.refresh_ticks.saturating_sub(1);
@@ -509,6 +515,29 @@ impl DhtNode {
             let node = self.clone();
             tokio::spawn(async move { super::query::find_node(&node, target).await });
         }
+    }
+
+    /// Tells `referrer` that `down`, a node it pointed us to, did not answer (sent in
+    /// the background, at most [`DOWN_HINTS_PER_TICK`] a tick).
+    pub fn down_hint(&self, referrer: SocketAddrV4, down: SocketAddrV4) {
+        {
+            let mut st = lock(&self.inner.state);
+            if st.down_hints_sent >= DOWN_HINTS_PER_TICK {
+                return;
+            }
+            st.down_hints_sent += 1;
+        }
+        let node = self.clone();
+        let out = Outgoing {
+            command: internal::DOWN_HINT,
+            internal: true,
+            value: Some(crate::swarm::codec::ipv4_address_bytes(down).to_vec()),
+            retries: Some(3),
+            ..Outgoing::default()
+        };
+        tokio::spawn(async move {
+            let _ = node.request(referrer, out).await;
+        });
     }
 
     /// Pings a table node; removes it if it does not answer.

@@ -4,7 +4,7 @@
 //! Seeded from the routing table, topped up with the bootstrap nodes when the table
 //! knows fewer than k; at most `concurrency` requests in flight.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddrV4;
 
 use tokio::task::JoinSet;
@@ -55,6 +55,8 @@ pub async fn query(node: &DhtNode, spec: QuerySpec) -> QueryResult {
     let target = spec.target;
     let own = node.id();
     let mut seen: HashSet<SocketAddrV4> = HashSet::new();
+    // Who told us about each node, so a node that turns out dead can be reported.
+    let mut referrers: HashMap<SocketAddrV4, Vec<SocketAddrV4>> = HashMap::new();
     let mut pending: Vec<SocketAddrV4> = Vec::new();
     let seeds = node.closest(&target, K);
     let need_bootstrap = seeds.len() < K;
@@ -73,7 +75,7 @@ pub async fn query(node: &DhtNode, spec: QuerySpec) -> QueryResult {
     }
 
     let mut result = QueryResult::default();
-    let mut inflight: JoinSet<Option<Reply>> = JoinSet::new();
+    let mut inflight: JoinSet<(SocketAddrV4, Option<Reply>)> = JoinSet::new();
     let concurrency = spec.concurrency.max(1);
 
     loop {
@@ -91,12 +93,21 @@ pub async fn query(node: &DhtNode, spec: QuerySpec) -> QueryResult {
                 retries: Some(QUERY_RETRIES),
                 ..Outgoing::default()
             };
-            inflight.spawn(async move { node.request(addr, out).await.ok() });
+            inflight.spawn(async move {
+                let reply = node.request(addr, out).await;
+                (addr, reply.ok())
+            });
         }
         let Some(done) = inflight.join_next().await else {
             break;
         };
-        let Ok(Some(reply)) = done else { continue };
+        let Ok((addr, reply)) = done else { continue };
+        let Some(reply) = reply else {
+            for referrer in referrers.remove(&addr).unwrap_or_default() {
+                node.down_hint(referrer, addr);
+            }
+            continue;
+        };
 
         if reply.response.error == 0 {
             if let Some(id) = reply.from_id {
@@ -105,12 +116,21 @@ pub async fn query(node: &DhtNode, spec: QuerySpec) -> QueryResult {
         }
         for &addr in &reply.response.closer_nodes {
             let id = node_id(addr);
-            if id == own || !seen.insert(addr) {
+            if id == own {
+                continue;
+            }
+            if !seen.insert(addr) {
+                if let Some(refs) = referrers.get_mut(&addr) {
+                    if !refs.contains(&reply.from) {
+                        refs.push(reply.from);
+                    }
+                }
                 continue;
             }
             if !is_closer(&result.closest, &id, &target) {
                 break;
             }
+            referrers.insert(addr, vec![reply.from]);
             pending.push(addr);
         }
         result.replies.push(reply);
