@@ -7,18 +7,23 @@
 //! - [`nat`]: learning our public address from what others see;
 //! - [`firewall`]: finding out whether others can reach our server socket;
 //! - [`query`]: the iterative walk toward a target;
-//! - [`node`]: the node tying them together and answering the internal commands.
+//! - [`node`]: the node tying them together; [`request`] and [`internal`] answer
+//!   requests, [`maintenance`] keeps the table healthy.
 //!
 //! It knows nothing of HyperDHT's commands: those arrive through [`RequestHandler`].
 
 pub mod firewall;
+pub mod internal;
 pub mod io;
+pub mod maintenance;
 pub mod messages;
 pub mod nat;
 pub mod node;
 pub mod query;
+pub mod request;
 pub mod socket;
 pub mod table;
 
 pub use io::{Outgoing, Reply, RequestError};
-pub use node::{DhtNode, IncomingRequest, NodeConfig, RateLimits, RequestHandler};
+pub use node::{DhtNode, NodeConfig, RateLimits};
+pub use request::{IncomingRequest, RequestHandler};

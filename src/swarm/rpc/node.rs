@@ -10,31 +10,31 @@ use std::collections::HashMap;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::task::AbortHandle;
 
 use super::io::{lock, Io, Outgoing, Reply, RequestError, DRAIN_INTERVAL};
-use super::messages::{errors, internal, node_id, Message, Request, Response};
+use super::maintenance::Bucket;
+use super::messages::{errors, internal, node_id, Message};
 use super::nat::NatSampler;
+use super::request::{IncomingRequest, RequestHandler};
 use super::socket::{RpcSocket, MAX_DATAGRAM};
-use super::table::{Added, NodeEntry, RoutingTable, K};
-use crate::swarm::crypto::{hash, Key32};
+use super::table::{Added, NodeEntry, RoutingTable};
+use crate::swarm::crypto::Key32;
 
 /// Maintenance tick.
 pub const TICK_INTERVAL: Duration = Duration::from_secs(5);
 /// Ticks between refresh queries when the table is healthy (~5 min).
-const REFRESH_TICKS: u64 = 60;
+pub(super) const REFRESH_TICKS: u64 = 60;
 /// Ticks after which a node counts as "old" (~30 min).
-const OLD_NODE: u64 = 360;
+pub(super) const OLD_NODE: u64 = 360;
 /// Ticks within which a node counts as "recent" (~1 min).
-const RECENT_NODE: u64 = 12;
-/// Longest DELAYED_PING delay we honour.
-const MAX_PING_DELAY_MS: u32 = 10_000;
+pub(super) const RECENT_NODE: u64 = 12;
 /// Concurrent DOWN_HINT/full-row checks.
-const MAX_CHECKS: usize = 10;
+pub(super) const MAX_CHECKS: usize = 10;
 /// DOWN_HINTs we send per maintenance tick, at most.
-const DOWN_HINTS_PER_TICK: u32 = 50;
+pub(super) const DOWN_HINTS_PER_TICK: u32 = 50;
 
 /// Inbound abuse limits. Named and configurable; the defaults leave loopback alone so
 /// local test networks (where every peer is 127.0.0.1) never trip them.
@@ -74,101 +74,6 @@ pub struct NodeConfig {
     pub limits: RateLimits,
 }
 
-/// Application requests (the non-internal command space) go here.
-pub trait RequestHandler: Send + Sync + 'static {
-    /// Handles one request, or hands it back if the command is not handled here (the
-    /// node then replies UNKNOWN_COMMAND).
-    fn on_request(&self, req: IncomingRequest) -> Result<(), Box<IncomingRequest>>;
-}
-
-/// A request received from the network, with the means to answer it.
-pub struct IncomingRequest {
-    node: DhtNode,
-    socket: RpcSocket,
-    /// Who sent it (the datagram source).
-    pub from: SocketAddrV4,
-    /// The sender's id, if it sent one matching `from`.
-    pub from_id: Option<Key32>,
-    /// The decoded request.
-    pub req: Request,
-}
-
-impl IncomingRequest {
-    /// The node that received the request.
-    pub fn node(&self) -> &DhtNode {
-        &self.node
-    }
-
-    /// The id we answer with: the one matching the address the sender reached us at,
-    /// which is what it will verify our id against.
-    pub fn our_id(&self) -> Option<Key32> {
-        self.node.reply_id(self.req.to)
-    }
-
-    /// Replies with `value`; `token` adds a fresh token, `closer_nodes` the nodes
-    /// closest to the target.
-    pub fn reply(&self, value: Option<Vec<u8>>, token: bool, closer_nodes: bool) {
-        self.send_reply(0, value, token, closer_nodes, self.from);
-    }
-
-    /// Replies with an error code (no token, closer nodes if a target was given).
-    pub fn error(&self, code: u64) {
-        self.send_reply(code, None, false, true, self.from);
-    }
-
-    /// Sends the reply to `to` instead of the requester (HyperDHT's last relay hop).
-    pub fn reply_to(&self, value: Option<Vec<u8>>, to: SocketAddrV4) {
-        self.send_reply(0, value, false, false, to);
-    }
-
-    /// Forwards the request (same tid, command and target, a new value, no token) to
-    /// `to`; the final hop answers the original requester directly.
-    pub fn relay(&self, value: Option<Vec<u8>>, to: SocketAddrV4) {
-        let bytes = Request {
-            tid: self.req.tid,
-            to,
-            id: self.node.request_id(&self.socket),
-            token: None,
-            internal: self.req.internal,
-            command: self.req.command,
-            target: self.req.target,
-            value,
-        }
-        .encode();
-        self.socket.try_send(&bytes, SocketAddr::V4(to));
-    }
-
-    fn send_reply(
-        &self,
-        error: u64,
-        value: Option<Vec<u8>>,
-        token: bool,
-        closer_nodes: bool,
-        to: SocketAddrV4,
-    ) {
-        let inner = &self.node.inner;
-        let closer = match (&self.req.target, closer_nodes) {
-            (Some(target), true) => inner.closest_addrs(target, K),
-            _ => Vec::new(),
-        };
-        let id = if self.socket.same(&inner.server) {
-            self.our_id()
-        } else {
-            None
-        };
-        let res = Response {
-            tid: self.req.tid,
-            to,
-            id,
-            token: token.then(|| inner.io.token(*to.ip())),
-            closer_nodes: closer,
-            error,
-            value,
-        };
-        self.socket.try_send(&res.encode(), SocketAddr::V4(to));
-    }
-}
-
 /// A handle to a running node. Cheap to clone; the node stops when the last handle is
 /// dropped or [`DhtNode::close`] is called.
 #[derive(Clone)]
@@ -176,7 +81,7 @@ pub struct DhtNode {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(super) struct Inner {
     io: Io,
     server: RpcSocket,
     client: RpcSocket,
@@ -187,24 +92,24 @@ struct Inner {
     tasks: Mutex<Vec<AbortHandle>>,
 }
 
-struct State {
-    table: RoutingTable,
-    nat: NatSampler,
-    persistent: bool,
-    firewalled: bool,
-    tick: u64,
-    refresh_ticks: u64,
-    checks: usize,
+pub(super) struct State {
+    pub(super) table: RoutingTable,
+    pub(super) nat: NatSampler,
+    pub(super) persistent: bool,
+    pub(super) firewalled: bool,
+    pub(super) tick: u64,
+    pub(super) refresh_ticks: u64,
+    pub(super) checks: usize,
     /// Responders without a (valid) id whose view of us was sampled (bootstrap nodes).
-    idless_samples: Vec<SocketAddrV4>,
-    buckets: HashMap<Ipv4Addr, Bucket>,
+    pub(super) idless_samples: Vec<SocketAddrV4>,
+    pub(super) buckets: HashMap<Ipv4Addr, Bucket>,
     /// True once the table id is the one our public address implies.
-    addressed: bool,
+    pub(super) addressed: bool,
     /// DOWN_HINTs sent this tick.
-    down_hints_sent: u32,
+    pub(super) down_hints_sent: u32,
     /// How requesters address us (their `to` field): lets a persistent node bound to
     /// 0.0.0.0 learn its address even as the first node of a network.
-    seen_as: NatSampler,
+    pub(super) seen_as: NatSampler,
 }
 
 impl State {
@@ -237,13 +142,6 @@ enum Sampler {
     Responses,
     /// What requesters sent to.
     Requests,
-}
-
-/// A token bucket for one source IP.
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    last: Instant,
 }
 
 impl Drop for Inner {
@@ -329,6 +227,31 @@ impl DhtNode {
         lock(&self.inner.tasks).extend(tasks);
     }
 
+    /// The node's mutable state (locked).
+    pub(super) fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        lock(&self.inner.state)
+    }
+
+    /// The inbound limits.
+    pub(super) fn limits(&self) -> &RateLimits {
+        &self.inner.limits
+    }
+
+    /// The application handler, if installed.
+    pub(super) fn handler(&self) -> Option<&Arc<dyn RequestHandler>> {
+        self.inner.handler.get()
+    }
+
+    /// True if `socket` is our server socket.
+    pub(super) fn is_server_socket(&self, socket: &RpcSocket) -> bool {
+        socket.same(&self.inner.server)
+    }
+
+    /// The round-trip token we hand `host` now.
+    pub(super) fn token_for(&self, host: Ipv4Addr) -> Key32 {
+        self.inner.io.token(host)
+    }
+
     /// Installs the handler for application commands (once).
     pub fn set_handler(&self, handler: Arc<dyn RequestHandler>) {
         let _ = self.inner.handler.set(handler);
@@ -379,12 +302,12 @@ impl DhtNode {
     }
 
     /// The id a persistent node answers with when reached at `to`.
-    fn reply_id(&self, to: SocketAddrV4) -> Option<Key32> {
+    pub(super) fn reply_id(&self, to: SocketAddrV4) -> Option<Key32> {
         self.is_persistent().then(|| node_id(to))
     }
 
     /// The id our requests carry from `socket`: only a persistent node's server socket.
-    fn request_id(&self, socket: &RpcSocket) -> Option<Key32> {
+    pub(super) fn request_id(&self, socket: &RpcSocket) -> Option<Key32> {
         (self.is_persistent() && socket.same(&self.inner.server)).then(|| self.id())
     }
 
@@ -474,96 +397,6 @@ impl DhtNode {
         st.table.rebuild(node_id(public));
     }
 
-    /// One maintenance tick: refresh the table now and then, ping stale nodes.
-    async fn maintenance_tick(&self) {
-        let (refresh, ping) = {
-            let mut st = lock(&self.inner.state);
-            st.tick += 1;
-            st.down_hints_sent = 0;
-            st.buckets
-                .retain(|_, b| b.last.elapsed() < Duration::from_secs(10));
-            st.refresh_ticks = st.refresh_ticks.saturating_sub(1);
-            let refresh = st.refresh_ticks == 0 || (st.table.is_empty() && st.tick % 8 == 0);
-            if refresh {
-                st.refresh_ticks = if st.table.len() < K {
-                    64
-                } else {
-                    REFRESH_TICKS
-                };
-            }
-            let ping = if st.tick % 8 == 0 {
-                let mut nodes: Vec<_> = st.table.nodes().cloned().collect();
-                nodes.sort_by_key(|n| n.seen);
-                let recent = nodes
-                    .first()
-                    .is_some_and(|n| st.tick - n.pinged < RECENT_NODE);
-                nodes.truncate(if recent { 2 } else { 5 });
-                nodes
-            } else {
-                Vec::new()
-            };
-            (refresh, ping)
-        };
-        for node in ping {
-            self.check(node);
-        }
-        if refresh {
-            let target = {
-                let st = lock(&self.inner.state);
-                st.table.random().map_or(*st.table.id(), |n| n.id)
-            };
-            let node = self.clone();
-            tokio::spawn(async move { super::query::find_node(&node, target).await });
-        }
-    }
-
-    /// Tells `referrer` that `down`, a node it pointed us to, did not answer (sent in
-    /// the background, at most [`DOWN_HINTS_PER_TICK`] a tick).
-    pub fn down_hint(&self, referrer: SocketAddrV4, down: SocketAddrV4) {
-        {
-            let mut st = lock(&self.inner.state);
-            if st.down_hints_sent >= DOWN_HINTS_PER_TICK {
-                return;
-            }
-            st.down_hints_sent += 1;
-        }
-        let node = self.clone();
-        let out = Outgoing {
-            command: internal::DOWN_HINT,
-            internal: true,
-            value: Some(crate::swarm::codec::ipv4_address_bytes(down).to_vec()),
-            retries: Some(3),
-            ..Outgoing::default()
-        };
-        tokio::spawn(async move {
-            let _ = node.request(referrer, out).await;
-        });
-    }
-
-    /// Pings a table node; removes it if it does not answer.
-    fn check(&self, node: NodeEntry) {
-        {
-            let mut st = lock(&self.inner.state);
-            if st.checks >= MAX_CHECKS {
-                return;
-            }
-            st.checks += 1;
-            let tick = st.tick;
-            if let Some(n) = st.table.get_mut(&node.id) {
-                n.pinged = tick;
-            }
-        }
-        let this = self.clone();
-        tokio::spawn(async move {
-            let ok = this.ping(node.addr).await.is_ok();
-            let mut st = lock(&this.inner.state);
-            st.checks -= 1;
-            if !ok {
-                st.table.remove(&node.id);
-            }
-        });
-    }
-
     /// Learns from a message that carried a valid id (or samples NAT from one without).
     ///
     /// `sample` is false for messages that arrived on the socket we did not send from:
@@ -628,30 +461,6 @@ impl DhtNode {
         st.adopt_id_from(Sampler::Requests, port);
     }
 
-    /// True if a request from `ip` is within its rate limit (and spends one token).
-    fn admit(&self, ip: Ipv4Addr) -> bool {
-        let limits = &self.inner.limits;
-        if ip.is_loopback() && !limits.limit_loopback {
-            return true;
-        }
-        let mut st = lock(&self.inner.state);
-        let now = Instant::now();
-        let b = st.buckets.entry(ip).or_insert(Bucket {
-            tokens: f64::from(limits.request_burst),
-            last: now,
-        });
-        let refill =
-            now.duration_since(b.last).as_secs_f64() * f64::from(limits.requests_per_ip_per_sec);
-        b.tokens = (b.tokens + refill).min(f64::from(limits.request_burst));
-        b.last = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-
     fn on_datagram(&self, socket: &RpcSocket, buf: &[u8], from: SocketAddr) {
         let SocketAddr::V4(from) = from else { return };
         if buf.len() < 2 || from.port() == 0 {
@@ -709,73 +518,6 @@ impl DhtNode {
                 self.note_addressed_as(incoming.req.to);
                 self.on_request(incoming);
             }
-        }
-    }
-
-    fn on_request(&self, r: IncomingRequest) {
-        if !r.req.internal {
-            let unhandled = match self.inner.handler.get() {
-                Some(h) => h.on_request(r).err(),
-                None => Some(Box::new(r)),
-            };
-            if let Some(r) = unhandled {
-                r.error(errors::UNKNOWN_COMMAND);
-            }
-            return;
-        }
-        match r.req.command {
-            internal::PING => r.reply(None, false, false),
-            internal::PING_NAT => {
-                let port = match r.req.value.as_deref() {
-                    Some([lo, hi, ..]) => u16::from_le_bytes([*lo, *hi]),
-                    _ => return,
-                };
-                if port == 0 {
-                    return;
-                }
-                let to = SocketAddrV4::new(*r.from.ip(), port);
-                r.send_reply(0, None, false, false, to);
-            }
-            internal::FIND_NODE => {
-                if r.req.target.is_some() {
-                    r.reply(None, false, true);
-                }
-            }
-            internal::DOWN_HINT => {
-                let Some(v) = r.req.value.as_deref().filter(|v| v.len() >= 6) else {
-                    return;
-                };
-                let id = hash(&[&v[..6]]);
-                let suspect = {
-                    let mut st = lock(&self.inner.state);
-                    let tick = st.tick;
-                    match st.table.get_mut(&id) {
-                        Some(n) if n.pinged < tick || n.down_hints == 0 => {
-                            n.down_hints += 1;
-                            Some(n.clone())
-                        }
-                        _ => None,
-                    }
-                };
-                if let Some(node) = suspect {
-                    self.check(node);
-                }
-                r.reply(None, false, false);
-            }
-            internal::DELAYED_PING => {
-                let delay = match r.req.value.as_deref() {
-                    Some([a, b, c, d, ..]) => u32::from_le_bytes([*a, *b, *c, *d]),
-                    _ => return,
-                };
-                if delay > MAX_PING_DELAY_MS {
-                    return;
-                }
-                tokio::spawn(async move {
-                    tokio::time::sleep(Duration::from_millis(u64::from(delay))).await;
-                    r.reply(None, false, false);
-                });
-            }
-            _ => r.error(errors::UNKNOWN_COMMAND),
         }
     }
 }
