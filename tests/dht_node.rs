@@ -133,3 +133,42 @@ async fn down_hint_evicts_a_dead_node() {
     }
     panic!("the dead node is still in the table");
 }
+
+/// A node's socket carries UDX streams and dht-rpc side by side: bytes flow over a
+/// stream between two nodes' server sockets while the nodes keep answering requests.
+#[tokio::test]
+async fn udx_streams_share_the_dht_socket() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let a = node(vec![], true, RateLimits::default()).await;
+    let b = node(vec![addr(&a)], true, RateLimits::default()).await;
+    b.node().bootstrap().await;
+
+    let sa = a.node().udx().stream(1).unwrap();
+    let sb = b.node().udx().stream(2).unwrap();
+    sa.connect(a.node().server_socket(), 2, b.node().local_addr())
+        .unwrap();
+    sb.connect(b.node().server_socket(), 1, a.node().local_addr())
+        .unwrap();
+
+    let data: Vec<u8> = (0..1_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let sent = data.clone();
+    let writer = tokio::spawn(async move {
+        let mut sa = sa;
+        sa.write_all(&sent).await.unwrap();
+        sa.shutdown().await.unwrap();
+        sa
+    });
+    let mut got = Vec::new();
+    let mut sb = sb;
+    let reading = sb.read_to_end(&mut got);
+    let pinging = async {
+        for _ in 0..5 {
+            b.node().ping(addr(&a)).await.expect("ping during transfer");
+        }
+    };
+    let (read, ()) = tokio::join!(reading, pinging);
+    read.unwrap();
+    writer.await.unwrap();
+    assert_eq!(got, data);
+}

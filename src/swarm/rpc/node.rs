@@ -19,9 +19,10 @@ use super::maintenance::Bucket;
 use super::messages::{errors, internal, node_id, Message};
 use super::nat::NatSampler;
 use super::request::{IncomingRequest, RequestHandler};
-use super::socket::{RpcSocket, MAX_DATAGRAM};
+use super::socket::RpcSocket;
 use super::table::{Added, NodeEntry, RoutingTable};
 use crate::swarm::crypto::Key32;
+use crate::swarm::udx::Udx;
 
 /// Maintenance tick.
 pub const TICK_INTERVAL: Duration = Duration::from_secs(5);
@@ -83,6 +84,7 @@ pub struct DhtNode {
 
 pub(super) struct Inner {
     io: Io,
+    udx: Udx,
     server: RpcSocket,
     client: RpcSocket,
     state: Mutex<State>,
@@ -149,6 +151,8 @@ impl Drop for Inner {
         for t in lock(&self.tasks).drain(..) {
             t.abort();
         }
+        self.server.close();
+        self.client.close();
     }
 }
 
@@ -156,9 +160,14 @@ impl DhtNode {
     /// Binds the node's sockets and starts its background tasks. Does not bootstrap:
     /// call [`DhtNode::bootstrap`].
     pub async fn bind(config: NodeConfig) -> io::Result<DhtNode> {
-        let server =
-            RpcSocket::bind(SocketAddr::V4(SocketAddrV4::new(config.host, config.port))).await?;
-        let client = RpcSocket::bind(SocketAddr::V4(SocketAddrV4::new(config.host, 0))).await?;
+        let udx = Udx::new();
+        let server = RpcSocket::bind(
+            &udx,
+            SocketAddr::V4(SocketAddrV4::new(config.host, config.port)),
+        )
+        .await?;
+        let client =
+            RpcSocket::bind(&udx, SocketAddr::V4(SocketAddrV4::new(config.host, 0))).await?;
         let (table_id, addressed) = match server.local_addr() {
             SocketAddr::V4(a) if config.persistent && !a.ip().is_unspecified() => {
                 (node_id(a), true)
@@ -167,6 +176,7 @@ impl DhtNode {
         };
         let inner = Arc::new(Inner {
             io: Io::new(),
+            udx,
             server,
             client,
             state: Mutex::new(State {
@@ -257,12 +267,25 @@ impl DhtNode {
         let _ = self.inner.handler.set(handler);
     }
 
-    /// Stops the background tasks and fails requests in flight.
+    /// Stops the background tasks, fails requests in flight and closes the sockets.
     pub fn close(&self) {
         for t in lock(&self.inner.tasks).drain(..) {
             t.abort();
         }
         self.inner.io.destroy_all();
+        self.inner.server.close();
+        self.inner.client.close();
+    }
+
+    /// The UDX instance the node's sockets belong to: connections create their streams
+    /// here so that they share the node's sockets.
+    pub fn udx(&self) -> &Udx {
+        &self.inner.udx
+    }
+
+    /// The server socket (the one others reach once we are not firewalled).
+    pub fn server_socket(&self) -> &crate::swarm::udx::Socket {
+        self.inner.server.udx_socket()
     }
 
     /// The server socket's bound address.
@@ -534,17 +557,16 @@ impl Inner {
 }
 
 async fn recv_loop(weak: Weak<Inner>, socket: RpcSocket) {
-    let mut buf = vec![0u8; MAX_DATAGRAM];
     loop {
-        let (n, from) = match socket.recv_from(&mut buf).await {
+        let (buf, from) = match socket.recv().await {
             Ok(x) => x,
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
             Err(e) => {
-                // ICMP errors surface here on some systems; they are not fatal.
                 tracing::trace!(error = %e, "recv error");
                 continue;
             }
         };
         let Some(inner) = weak.upgrade() else { return };
-        DhtNode { inner }.on_datagram(&socket, &buf[..n], from);
+        DhtNode { inner }.on_datagram(&socket, &buf, from);
     }
 }

@@ -1,39 +1,37 @@
-//! The datagram socket dht-rpc speaks through: bind, non-blocking send, receive.
-//!
-//! A thin seam so the RPC layer does not care whether the socket is a plain UDP socket
-//! or a UDX socket that also carries streams (non-stream datagrams reach RPC either
-//! way).
+//! The datagram socket dht-rpc speaks through: a UDX socket, so that the node's
+//! sockets also carry the UDX streams of its connections. dht-rpc sees only the
+//! datagrams that are not stream packets.
 
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
-use tokio::net::UdpSocket;
+use bytes::Bytes;
 
-/// Largest datagram we read; longer ones are truncated and fail to decode.
-pub const MAX_DATAGRAM: usize = 2048;
+use crate::swarm::udx::{Socket, Udx};
 
-/// A bound UDP socket shared by the tasks of one node.
+/// A bound socket shared by the tasks of one node.
 #[derive(Debug, Clone)]
 pub struct RpcSocket {
-    inner: Arc<UdpSocket>,
+    inner: Socket,
     local: SocketAddr,
 }
 
 impl RpcSocket {
-    /// Binds `addr`.
-    pub async fn bind(addr: SocketAddr) -> io::Result<Self> {
-        let inner = UdpSocket::bind(addr).await?;
-        let local = inner.local_addr()?;
-        Ok(RpcSocket {
-            inner: Arc::new(inner),
-            local,
-        })
+    /// Binds `addr` as a socket of the UDX instance `udx`.
+    pub async fn bind(udx: &Udx, addr: SocketAddr) -> io::Result<Self> {
+        let inner = udx.bind(addr).await?;
+        let local = inner.local_addr();
+        Ok(RpcSocket { inner, local })
     }
 
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
         self.local
+    }
+
+    /// The UDX socket underneath (for streams riding on it).
+    pub fn udx_socket(&self) -> &Socket {
+        &self.inner
     }
 
     /// Sends without waiting; a full send buffer drops the datagram (UDP semantics).
@@ -43,13 +41,19 @@ impl RpcSocket {
         }
     }
 
-    /// Receives the next datagram into `buf`.
-    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.inner.recv_from(buf).await
+    /// Receives the next datagram that is not a UDX stream packet. Fails with
+    /// `NotConnected` once the socket is closed.
+    pub async fn recv(&self) -> io::Result<(Bytes, SocketAddr)> {
+        self.inner.recv_from().await
     }
 
     /// True if both handles are the same socket.
     pub fn same(&self, other: &RpcSocket) -> bool {
-        Arc::ptr_eq(&self.inner, &other.inner)
+        self.local == other.local
+    }
+
+    /// Closes the socket.
+    pub fn close(&self) {
+        self.inner.close();
     }
 }

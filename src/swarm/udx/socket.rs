@@ -164,6 +164,12 @@ impl Socket {
         r
     }
 
+    /// Sends one raw datagram now if the socket can take it; fails with `WouldBlock`
+    /// when its buffer is full (UDP semantics: callers may drop it).
+    pub fn try_send_to(&self, buf: &[u8], to: SocketAddr) -> io::Result<()> {
+        self.handle.inner.try_send(buf, self.sendable(to))
+    }
+
     /// Receives the next datagram that is not a stream packet, in arrival order.
     /// Fails with `NotConnected` once the socket is closed.
     pub async fn recv_from(&self) -> io::Result<(Bytes, SocketAddr)> {
