@@ -128,16 +128,18 @@ pub fn on_request(storage: &Mutex<Storage>, router: &Mutex<Router>, req: Incomin
     }
 }
 
+/// The token, our id and the decoded announce of an (UN)ANNOUNCE: everything its
+/// signature is checked against. `None` when any is missing.
+fn announce_parts(req: &IncomingRequest) -> Option<(Key32, Key32, Announce)> {
+    Some((
+        req.req.token?,
+        req.our_id()?,
+        req.value_as(Announce::decode)?,
+    ))
+}
+
 fn on_announce(st: &mut Storage, router: &Mutex<Router>, target: Key32, req: IncomingRequest) {
-    let (Some(token), Some(id)) = (req.req.token, req.our_id()) else {
-        return;
-    };
-    let Some(ann) = req
-        .req
-        .value
-        .as_deref()
-        .and_then(|v| Announce::decode(v).ok())
-    else {
+    let Some((token, id, ann)) = announce_parts(&req) else {
         return;
     };
     let Some(mut peer) = ann.peer.clone() else {
@@ -240,15 +242,7 @@ fn on_refresh(st: &mut Storage, router: &Mutex<Router>, refresh: Key32, req: Inc
 }
 
 fn on_unannounce(st: &mut Storage, router: &Mutex<Router>, target: Key32, req: IncomingRequest) {
-    let (Some(token), Some(id)) = (req.req.token, req.our_id()) else {
-        return;
-    };
-    let Some(ann) = req
-        .req
-        .value
-        .as_deref()
-        .and_then(|v| Announce::decode(v).ok())
-    else {
+    let Some((token, id, ann)) = announce_parts(&req) else {
         return;
     };
     let (Some(peer), Some(signature)) = (&ann.peer, &ann.signature) else {
@@ -276,12 +270,7 @@ fn on_mutable_put(st: &mut Storage, target: Key32, req: IncomingRequest) {
     if req.req.token.is_none() {
         return;
     }
-    let Some(put) = req
-        .req
-        .value
-        .as_deref()
-        .and_then(|v| MutablePut::decode(v).ok())
-    else {
+    let Some(put) = req.value_as(MutablePut::decode) else {
         return;
     };
     if hash(&[&put.public_key]) != target {

@@ -60,12 +60,7 @@ impl Router {
 
 /// Handles PEER_HANDSHAKE at a node that is not the server itself.
 pub fn on_peer_handshake(router: &Mutex<Router>, req: IncomingRequest) {
-    let Some(hs) = req
-        .req
-        .value
-        .as_deref()
-        .and_then(|v| Handshake::decode(v).ok())
-    else {
+    let Some(hs) = req.value_as(Handshake::decode) else {
         return;
     };
     let relay = req
@@ -115,12 +110,7 @@ pub fn on_peer_handshake(router: &Mutex<Router>, req: IncomingRequest) {
 
 /// Handles PEER_HOLEPUNCH at a node that is not the server itself.
 pub fn on_peer_holepunch(router: &Mutex<Router>, req: IncomingRequest) {
-    let Some(hp) = req
-        .req
-        .value
-        .as_deref()
-        .and_then(|v| Holepunch::decode(v).ok())
-    else {
+    let Some(hp) = req.value_as(Holepunch::decode) else {
         return;
     };
     match hp.mode {

@@ -84,21 +84,29 @@ pub enum Message {
     Response(Response),
 }
 
-/// The dht-rpc node id of a node reachable at `addr`.
-pub fn node_id(addr: SocketAddrV4) -> Key32 {
-    hash(&[&codec::ipv4_address_bytes(addr)])
+/// The fields requests and responses start with, in the same order: tid, to, and the
+/// optional id and token (flag bits 0 and 1).
+struct Prefix {
+    tid: u16,
+    to: SocketAddrV4,
+    id: Option<Key32>,
+    token: Option<Key32>,
 }
 
-impl Request {
-    /// Encodes the request as dht-rpc sends it.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::with_capacity(64 + self.value.as_ref().map_or(0, Vec::len));
-        let flags = u8::from(self.id.is_some())
-            | u8::from(self.token.is_some()) << 1
-            | u8::from(self.internal) << 2
-            | u8::from(self.target.is_some()) << 3
-            | u8::from(self.value.is_some()) << 4;
-        w.u8(REQUEST_ID)
+impl Prefix {
+    /// Reads the flags and the prefix fields.
+    fn decode(r: &mut Reader<'_>) -> codec::Result<(u64, Self)> {
+        let flags = r.uint()?;
+        let tid = r.u16()?;
+        let to = r.ipv4_address()?;
+        let id = (flags & 1 != 0).then(|| r.fixed()).transpose()?;
+        let token = (flags & 2 != 0).then(|| r.fixed()).transpose()?;
+        Ok((flags, Prefix { tid, to, id, token }))
+    }
+
+    /// Writes the type byte, the flags and the prefix fields.
+    fn encode(&self, w: &mut Writer, type_byte: u8, flags: u8) {
+        w.u8(type_byte)
             .u8(flags)
             .u16(self.tid)
             .ipv4_address(self.to);
@@ -108,6 +116,33 @@ impl Request {
         if let Some(token) = &self.token {
             w.bytes(token);
         }
+    }
+}
+
+/// The dht-rpc node id of a node reachable at `addr`.
+pub fn node_id(addr: SocketAddrV4) -> Key32 {
+    hash(&[&codec::ipv4_address_bytes(addr)])
+}
+
+impl Request {
+    fn prefix(&self) -> Prefix {
+        Prefix {
+            tid: self.tid,
+            to: self.to,
+            id: self.id,
+            token: self.token,
+        }
+    }
+
+    /// Encodes the request as dht-rpc sends it.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(64 + self.value.as_ref().map_or(0, Vec::len));
+        let flags = u8::from(self.id.is_some())
+            | u8::from(self.token.is_some()) << 1
+            | u8::from(self.internal) << 2
+            | u8::from(self.target.is_some()) << 3
+            | u8::from(self.value.is_some()) << 4;
+        self.prefix().encode(&mut w, REQUEST_ID, flags);
         w.uint(self.command);
         if let Some(target) = &self.target {
             w.bytes(target);
@@ -119,11 +154,7 @@ impl Request {
     }
 
     fn decode_body(r: &mut Reader<'_>) -> codec::Result<Self> {
-        let flags = r.uint()?;
-        let tid = r.u16()?;
-        let to = r.ipv4_address()?;
-        let id = (flags & 1 != 0).then(|| r.fixed()).transpose()?;
-        let token = (flags & 2 != 0).then(|| r.fixed()).transpose()?;
+        let (flags, Prefix { tid, to, id, token }) = Prefix::decode(r)?;
         let internal = flags & 4 != 0;
         let command = r.uint()?;
         let target = (flags & 8 != 0).then(|| r.fixed()).transpose()?;
@@ -144,6 +175,15 @@ impl Request {
 }
 
 impl Response {
+    fn prefix(&self) -> Prefix {
+        Prefix {
+            tid: self.tid,
+            to: self.to,
+            id: self.id,
+            token: self.token,
+        }
+    }
+
     /// Encodes the response as dht-rpc sends it.
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::with_capacity(
@@ -154,16 +194,7 @@ impl Response {
             | u8::from(!self.closer_nodes.is_empty()) << 2
             | u8::from(self.error > 0) << 3
             | u8::from(self.value.is_some()) << 4;
-        w.u8(RESPONSE_ID)
-            .u8(flags)
-            .u16(self.tid)
-            .ipv4_address(self.to);
-        if let Some(id) = &self.id {
-            w.bytes(id);
-        }
-        if let Some(token) = &self.token {
-            w.bytes(token);
-        }
+        self.prefix().encode(&mut w, RESPONSE_ID, flags);
         if !self.closer_nodes.is_empty() {
             w.array(&self.closer_nodes, |w, a| {
                 w.ipv4_address(*a);
@@ -179,11 +210,7 @@ impl Response {
     }
 
     fn decode_body(r: &mut Reader<'_>) -> codec::Result<Self> {
-        let flags = r.uint()?;
-        let tid = r.u16()?;
-        let to = r.ipv4_address()?;
-        let id = (flags & 1 != 0).then(|| r.fixed()).transpose()?;
-        let token = (flags & 2 != 0).then(|| r.fixed()).transpose()?;
+        let (flags, Prefix { tid, to, id, token }) = Prefix::decode(r)?;
         let closer_nodes = if flags & 4 != 0 {
             r.array(Reader::ipv4_address)?
         } else {

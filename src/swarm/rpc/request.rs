@@ -9,6 +9,7 @@ use super::messages::{Request, Response};
 use super::node::DhtNode;
 use super::socket::RpcSocket;
 use super::table::K;
+use crate::swarm::codec;
 use crate::swarm::crypto::Key32;
 
 /// Application requests (the non-internal command space) go here.
@@ -34,6 +35,11 @@ impl IncomingRequest {
     /// The node that received the request.
     pub fn node(&self) -> &DhtNode {
         &self.node
+    }
+
+    /// The request's value decoded with `decode`; `None` if absent or malformed.
+    pub fn value_as<T>(&self, decode: impl FnOnce(&[u8]) -> codec::Result<T>) -> Option<T> {
+        self.req.value.as_deref().and_then(|v| decode(v).ok())
     }
 
     /// The id we answer with: the one matching the address the sender reached us at,
