@@ -64,11 +64,16 @@ async fn read_all(s: &mut (impl AsyncReadExt + Unpin)) -> std::io::Result<Vec<u8
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_both_ways_sha256_and_half_close() {
     let p = pair(None).await;
-    let da = pattern(6 << 20, 1);
-    let db = pattern(5 << 20, 2);
+    exchange(p.a, p.b, pattern(6 << 20, 1), pattern(5 << 20, 2)).await;
+    drop((p.sa, p.sb));
+}
+
+/// Writes `da` from `a` and `db` from `b` at once, each followed by END, and checks
+/// that each side reads exactly the other's bytes (by sha256) up to its EOF.
+async fn exchange(a: Stream, b: Stream, da: Vec<u8>, db: Vec<u8>) {
     let (ha, hb) = (sha(&da), sha(&db));
-    let (mut ar, mut aw) = tokio::io::split(p.a);
-    let (mut br, mut bw) = tokio::io::split(p.b);
+    let (mut ar, mut aw) = tokio::io::split(a);
+    let (mut br, mut bw) = tokio::io::split(b);
     let wa = tokio::spawn(async move {
         aw.write_all(&da).await.unwrap();
         aw.shutdown().await.unwrap();
@@ -84,7 +89,6 @@ async fn bulk_both_ways_sha256_and_half_close() {
     assert_eq!(sha(&got_b), ha, "A→B bytes");
     assert_eq!(sha(&got_a), hb, "B→A bytes");
     let _ = (wa.await.unwrap(), wb.await.unwrap());
-    drop((p.sa, p.sb));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -296,26 +300,7 @@ async fn lossy_transfer(nth: isize, len_a: usize, len_b: usize) {
     let b = ub.stream(2).unwrap();
     a.connect(&sa, 2, relay).unwrap();
     b.connect(&sb, 1, relay).unwrap();
-    let da = pattern(len_a, 4);
-    let db = pattern(len_b, 5);
-    let (ha, hb) = (sha(&da), sha(&db));
-    let (mut ar, mut aw) = tokio::io::split(a);
-    let (mut br, mut bw) = tokio::io::split(b);
-    let wa = tokio::spawn(async move {
-        aw.write_all(&da).await.unwrap();
-        aw.shutdown().await.unwrap();
-        aw
-    });
-    let wb = tokio::spawn(async move {
-        bw.write_all(&db).await.unwrap();
-        bw.shutdown().await.unwrap();
-        bw
-    });
-    let got_b = timeout(T, read_all(&mut br)).await.unwrap().unwrap();
-    let got_a = timeout(T, read_all(&mut ar)).await.unwrap().unwrap();
-    assert_eq!(sha(&got_b), ha);
-    assert_eq!(sha(&got_a), hb);
-    let _ = (wa.await.unwrap(), wb.await.unwrap());
+    exchange(a, b, pattern(len_a, 4), pattern(len_b, 5)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
