@@ -130,3 +130,115 @@ fn mixed_network_answers_find_node_both_ways() {
         "Rust query should verify every Node node with an id"
     );
 }
+
+/// A Rust client and a Node client read each other's mutable and immutable records,
+/// stored on a Node testnet; a stale Rust put is refused with SEQ_TOO_LOW.
+#[test]
+fn rust_and_node_clients_share_records() {
+    if !node_available() {
+        return;
+    }
+    let (_net, info) = node_testnet(4, None);
+    let boot = info["bootstrap"][0].as_str().unwrap().to_string();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dht = rust_client(&boot, &rt);
+
+    // Rust writes, Node reads.
+    let kp = ed25519_dalek::SigningKey::from_bytes(&rand::random());
+    rt.block_on(dht.mutable_put(&kp, b"from rust, seq 2", 2))
+        .unwrap();
+    let hash = rt
+        .block_on(dht.immutable_put(b"from rust, immutable"))
+        .unwrap();
+    let pk = hex::encode(kp.verifying_key().to_bytes());
+    let r = node_tool(&["get-records", &boot, &pk, &hex::encode(hash)]);
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(r["mutable"], "from rust, seq 2", "{r}");
+    assert_eq!(r["mutable_seq"], 2, "{r}");
+    assert_eq!(r["immutable"], "from rust, immutable", "{r}");
+
+    let stale = rt.block_on(dht.mutable_put(&kp, b"older", 1));
+    assert_eq!(
+        stale,
+        Err(spork::swarm::hyperdht::client::PutError::SeqTooLow)
+    );
+
+    // Node writes, Rust reads.
+    let r = node_tool(&["put-records", &boot]);
+    assert_eq!(r["ok"], true, "{r}");
+    let node_pk: [u8; 32] = hex::decode(r["public_key"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let node_hash: [u8; 32] = hex::decode(r["hash"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let m = rt
+        .block_on(dht.mutable_get(&node_pk, 0, true))
+        .expect("mutable record written by Node");
+    assert_eq!((m.seq, m.value.as_slice()), (5, &b"from node, seq 5"[..]));
+    let i = rt
+        .block_on(dht.immutable_get(node_hash))
+        .expect("immutable record written by Node");
+    assert_eq!(i, b"from node, immutable");
+}
+
+/// Topic announcements cross both ways: Node finds what Rust announced, Rust finds
+/// what Node announced, and a Rust unannounce removes its record.
+#[test]
+fn rust_and_node_clients_meet_by_topic_records() {
+    if !node_available() {
+        return;
+    }
+    let (_net, info) = node_testnet(4, None);
+    let boot = info["bootstrap"][0].as_str().unwrap().to_string();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dht = rust_client(&boot, &rt);
+
+    let topic: [u8; 32] = rand::random();
+    let kp = ed25519_dalek::SigningKey::from_bytes(&rand::random());
+    let stored = rt.block_on(dht.announce(topic, &kp, &[])).unwrap();
+    assert!(stored >= 1);
+    let r = node_tool(&["lookup", &boot, &hex::encode(topic)]);
+    let ours = hex::encode(kp.verifying_key().to_bytes());
+    assert!(
+        r["public_keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k == &ours),
+        "{r}"
+    );
+
+    let r = node_tool(&["announce", &boot, &hex::encode(topic)]);
+    let theirs = r["public_key"].as_str().unwrap().to_string();
+    let found = rt.block_on(dht.lookup(topic));
+    let keys: Vec<String> = found
+        .iter()
+        .map(|f| hex::encode(f.peer.public_key))
+        .collect();
+    assert!(keys.contains(&theirs), "{keys:?}");
+    assert!(keys.contains(&ours), "{keys:?}");
+
+    rt.block_on(dht.unannounce(topic, &kp)).unwrap();
+    let found = rt.block_on(dht.lookup(topic));
+    assert!(
+        found.iter().all(|f| hex::encode(f.peer.public_key) != ours),
+        "unannounced record still found"
+    );
+}
+
+fn rust_client(boot: &str, rt: &tokio::runtime::Runtime) -> HyperDht {
+    let dht = rt
+        .block_on(HyperDht::bind(NodeConfig {
+            host: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            bootstrap: vec![boot.parse().unwrap()],
+            persistent: false,
+            limits: RateLimits::default(),
+        }))
+        .expect("bind rust client");
+    rt.block_on(dht.node().bootstrap());
+    dht
+}

@@ -11,6 +11,13 @@
 //                                            get from another
 //   node dht_tool.js find-node BOOTSTRAP HEX run a FIND_NODE query for HEX, print the
 //                                            addresses that replied
+//   node dht_tool.js put-records BOOTSTRAP   put a mutable (seq 5) and an immutable record,
+//                                            print the public key and hash (hex)
+//   node dht_tool.js get-records BOOTSTRAP PKHEX HASHHEX
+//                                            read them back, print the values
+//   node dht_tool.js announce BOOTSTRAP TOPICHEX
+//                                            announce a fresh key under TOPIC, print it
+//   node dht_tool.js lookup BOOTSTRAP TOPICHEX  print the public keys found under TOPIC
 // BOOTSTRAP is HOST:PORT[,HOST:PORT...].
 const DHT = require('hyperdht')
 const createTestnet = require('hyperdht/testnet')
@@ -120,7 +127,58 @@ async function findNode (bootstrap, hex) {
   done({ replies, closest: q.closestReplies.map((r) => `${r.from.host}:${r.from.port}`) }, replies.length > 0)
 }
 
+function client (bootstrap) {
+  return new DHT({ bootstrap: bootstrap.split(','), ephemeral: true, host: '127.0.0.1' })
+}
+
+async function putRecords (bootstrap) {
+  const dht = client(bootstrap)
+  await dht.ready()
+  const keyPair = DHT.keyPair()
+  await dht.mutablePut(keyPair, Buffer.from('from node, seq 5'), { seq: 5 })
+  const { hash } = await dht.immutablePut(Buffer.from('from node, immutable'))
+  await dht.destroy()
+  done({ public_key: keyPair.publicKey.toString('hex'), hash: hash.toString('hex') }, true)
+}
+
+async function getRecords (bootstrap, pk, hash) {
+  const dht = client(bootstrap)
+  await dht.ready()
+  const m = await dht.mutableGet(Buffer.from(pk, 'hex'), { latest: true })
+  const i = await dht.immutableGet(Buffer.from(hash, 'hex'))
+  await dht.destroy()
+  done({
+    mutable: m && m.value.toString(),
+    mutable_seq: m && m.seq,
+    immutable: i && i.value.toString()
+  }, m !== null && i !== null)
+}
+
+async function announce (bootstrap, topic) {
+  const dht = client(bootstrap)
+  await dht.ready()
+  const keyPair = DHT.keyPair()
+  await dht.announce(Buffer.from(topic, 'hex'), keyPair).finished()
+  await dht.destroy()
+  done({ public_key: keyPair.publicKey.toString('hex') }, true)
+}
+
+async function lookup (bootstrap, topic) {
+  const dht = client(bootstrap)
+  await dht.ready()
+  const found = new Set()
+  for await (const reply of dht.lookup(Buffer.from(topic, 'hex'))) {
+    for (const peer of reply.peers) found.add(peer.publicKey.toString('hex'))
+  }
+  await dht.destroy()
+  done({ public_keys: [...found] }, found.size > 0)
+}
+
 const commands = {
+  'put-records': () => putRecords(args[0]),
+  'get-records': () => getRecords(args[0], args[1], args[2]),
+  announce: () => announce(args[0], args[1]),
+  lookup: () => lookup(args[0], args[1]),
   testnet: () => testnet(args[0], args[1]),
   pair: () => pair(args[0], args[1]),
   records: () => records(args[0]),
