@@ -242,3 +242,43 @@ fn rust_client(boot: &str, rt: &tokio::runtime::Runtime) -> HyperDht {
     rt.block_on(dht.node().bootstrap());
     dht
 }
+
+/// A Rust server announces itself on a Node testnet: Node finds its record at the
+/// nodes it chose; after stop() no node holds it any more.
+#[test]
+fn rust_server_announcement_is_found_by_node_and_withdrawn() {
+    if !node_available() {
+        return;
+    }
+    let (_net, info) = node_testnet(5, None);
+    let boot = info["bootstrap"][0].as_str().unwrap().to_string();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dht = rust_client(&boot, &rt);
+    let kp = ed25519_dalek::SigningKey::from_bytes(&rand::random());
+    let pk = hex::encode(kp.verifying_key().to_bytes());
+
+    let announcer = rt.block_on(dht.announce_server(kp));
+    let relays: Vec<String> = announcer
+        .relays()
+        .iter()
+        .map(|r| r.relay_address.to_string())
+        .collect();
+    assert_eq!(relays.len(), 3, "announced at the 3 closest nodes");
+
+    let r = node_tool(&["find-peer", &boot, &pk]);
+    let holders: Vec<String> = r["holders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().to_string())
+        .collect();
+    assert!(!holders.is_empty(), "{r}");
+    assert!(
+        holders.iter().all(|h| relays.contains(h)),
+        "{holders:?} vs {relays:?}"
+    );
+
+    rt.block_on(announcer.stop());
+    let r = node_tool(&["find-peer", &boot, &pk]);
+    assert_eq!(r["holders"].as_array().unwrap().len(), 0, "{r}");
+}

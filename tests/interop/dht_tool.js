@@ -18,6 +18,7 @@
 //   node dht_tool.js announce BOOTSTRAP TOPICHEX
 //                                            announce a fresh key under TOPIC, print it
 //   node dht_tool.js lookup BOOTSTRAP TOPICHEX  print the public keys found under TOPIC
+//   node dht_tool.js find-peer BOOTSTRAP PKHEX  print the nodes holding PK's server record
 // BOOTSTRAP is HOST:PORT[,HOST:PORT...].
 const DHT = require('hyperdht')
 const createTestnet = require('hyperdht/testnet')
@@ -174,7 +175,19 @@ async function lookup (bootstrap, topic) {
   done({ public_keys: [...found] }, found.size > 0)
 }
 
+async function findPeer (bootstrap, pk) {
+  const dht = client(bootstrap)
+  await dht.ready()
+  const holders = []
+  for await (const reply of dht.findPeer(Buffer.from(pk, 'hex'))) {
+    if (reply.peer.publicKey.toString('hex') === pk) holders.push(`${reply.from.host}:${reply.from.port}`)
+  }
+  await dht.destroy()
+  done({ holders }, true)
+}
+
 const commands = {
+  'find-peer': () => findPeer(args[0], args[1]),
   'put-records': () => putRecords(args[0]),
   'get-records': () => getRecords(args[0], args[1], args[2]),
   announce: () => announce(args[0], args[1]),

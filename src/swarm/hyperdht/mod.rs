@@ -4,6 +4,7 @@
 //! - [`messages`]: the payloads carried in dht-rpc values;
 //! - [`store`]: bounded, expiring storage;
 //! - [`persistent`]: LOOKUP, FIND_PEER, (UN)ANNOUNCE, MUTABLE_* and IMMUTABLE_*;
+//! - [`announcer`]: a server keeping its own key announced (and withdrawing it);
 //! - [`client`]: the same commands from the asking side (lookup, announce, put, get);
 //! - [`router`]: relaying PEER_HANDSHAKE and PEER_HOLEPUNCH between a client and the
 //!   server that announced itself here.
@@ -15,6 +16,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use crate::swarm::crypto::{hash, Key32};
 use crate::swarm::rpc::{DhtNode, IncomingRequest, NodeConfig, RequestHandler};
 
+pub mod announcer;
 pub mod client;
 pub mod messages;
 pub mod persistent;
