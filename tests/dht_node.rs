@@ -172,3 +172,65 @@ async fn udx_streams_share_the_dht_socket() {
     writer.await.unwrap();
     assert_eq!(got, data);
 }
+
+/// A test server that answers a handshake with the message reversed.
+struct Mirror;
+
+impl spork::swarm::hyperdht::router::LocalServer for Mirror {
+    fn on_handshake(&self, noise: &[u8], _client: SocketAddrV4, _direct: bool) -> Option<Vec<u8>> {
+        Some(noise.iter().rev().copied().collect())
+    }
+    fn on_holepunch(&self, _id: u64, payload: &[u8], _client: SocketAddrV4) -> Option<Vec<u8>> {
+        Some(payload.to_vec())
+    }
+}
+
+/// A handshake sent to the node holding a server's announcement travels
+/// FROM_CLIENT → FROM_RELAY → FROM_SERVER → REPLY and comes back with the server's
+/// address; sent to the server's own node it is answered directly.
+#[tokio::test]
+async fn handshakes_reach_a_local_server_through_its_relay() {
+    use spork::swarm::hyperdht::messages::{mode, Handshake};
+
+    let (_nodes, boot) = network().await;
+    let server = node(vec![boot], false, RateLimits::default()).await;
+    server.node().bootstrap().await;
+    let kp = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let target = spork::swarm::crypto::hash(&[kp.verifying_key().as_bytes()]);
+    server.add_local_server(target, std::sync::Arc::new(Mirror));
+    let announcer = server.announce_server(kp).await;
+    let relay = announcer.relays()[0];
+
+    let client = node(vec![boot], false, RateLimits::default()).await;
+    client.node().bootstrap().await;
+    let ask = |to: SocketAddrV4| {
+        let out = Outgoing {
+            command: 0,
+            target: Some(target),
+            value: Some(
+                Handshake {
+                    mode: mode::FROM_CLIENT,
+                    noise: b"noise one".to_vec(),
+                    peer_address: None,
+                    relay_address: None,
+                }
+                .encode(),
+            ),
+            ..Outgoing::default()
+        };
+        let client = client.node().clone();
+        async move { client.request(to, out).await.expect("handshake reply") }
+    };
+
+    let reply = ask(relay.relay_address).await;
+    assert_eq!(reply.from, relay.relay_address);
+    let hs = Handshake::decode(reply.response.value.as_deref().unwrap()).unwrap();
+    assert_eq!(hs.mode, mode::REPLY);
+    assert_eq!(hs.noise, b"eno esion");
+    assert_eq!(hs.peer_address, Some(relay.peer_address));
+
+    let reply = ask(addr(&server)).await;
+    let hs = Handshake::decode(reply.response.value.as_deref().unwrap()).unwrap();
+    assert_eq!((hs.mode, hs.peer_address), (mode::REPLY, None));
+    assert_eq!(hs.noise, b"eno esion");
+}

@@ -14,6 +14,7 @@
 use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::swarm::crypto::{hash, Key32};
+use crate::swarm::rpc::io::lock;
 use crate::swarm::rpc::{DhtNode, IncomingRequest, NodeConfig, RequestHandler};
 
 pub mod announcer;
@@ -80,6 +81,7 @@ pub static NS_PEER_HOLEPUNCH: LazyLock<Key32> =
 #[derive(Clone)]
 pub struct HyperDht {
     node: DhtNode,
+    service: Arc<Service>,
 }
 
 impl HyperDht {
@@ -87,13 +89,24 @@ impl HyperDht {
     /// (through [`HyperDht::node`]) to join the network.
     pub async fn bind(config: NodeConfig) -> std::io::Result<Self> {
         let node = DhtNode::bind(config).await?;
-        node.set_handler(Arc::new(Service::default()));
-        Ok(HyperDht { node })
+        let service = Arc::new(Service::default());
+        node.set_handler(service.clone());
+        Ok(HyperDht { node, service })
     }
 
     /// The underlying dht-rpc node.
     pub fn node(&self) -> &DhtNode {
         &self.node
+    }
+
+    /// Answers handshakes for `target` (a server's `hash(public key)`) here.
+    pub fn add_local_server(&self, target: Key32, server: Arc<dyn router::LocalServer>) {
+        lock(&self.service.router).add_server(target, server);
+    }
+
+    /// Stops answering handshakes for `target`.
+    pub fn remove_local_server(&self, target: &Key32) {
+        lock(&self.service.router).remove_server(target);
     }
 }
 

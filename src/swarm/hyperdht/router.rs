@@ -3,10 +3,12 @@
 //! "forward" (the server's address) and passes envelopes along, and the last hop
 //! answers the client directly with the original transaction id.
 //!
-//! Relays never look inside the Noise or holepunch payloads.
+//! Relays never look inside the Noise or holepunch payloads; a server listening on
+//! this node ([`LocalServer`]) answers for its own target.
 
+use std::collections::HashMap;
 use std::net::SocketAddrV4;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::messages::{mode, Handshake, Holepunch};
@@ -28,15 +30,29 @@ pub struct Forward {
     pub record: Vec<u8>,
 }
 
-/// The forwards a node holds, by target (`hash(server public key)`).
+/// A server listening on this node: it answers handshakes and holepunch messages for
+/// its target itself instead of forwarding them.
+pub trait LocalServer: Send + Sync + 'static {
+    /// Noise message 1 from a client at `client` (as the relaying node, or we, saw it;
+    /// `direct` when the client sent it to us without a relay) → message 2, or `None`
+    /// to stay silent (firewalled, malformed).
+    fn on_handshake(&self, noise: &[u8], client: SocketAddrV4, direct: bool) -> Option<Vec<u8>>;
+    /// An encrypted holepunch payload for handshake slot `id` → the encrypted answer.
+    fn on_holepunch(&self, id: u64, payload: &[u8], client: SocketAddrV4) -> Option<Vec<u8>>;
+}
+
+/// The forwards a node holds, by target (`hash(server public key)`), and the servers
+/// listening here.
 pub struct Router {
     forwards: TtlCache<Key32, Forward>,
+    servers: HashMap<Key32, Arc<dyn LocalServer>>,
 }
 
 impl Default for Router {
     fn default() -> Self {
         Router {
             forwards: TtlCache::new(MAX_FORWARDS, FORWARD_AGE),
+            servers: HashMap::new(),
         }
     }
 }
@@ -56,6 +72,60 @@ impl Router {
     pub fn remove(&mut self, target: &Key32) {
         self.forwards.remove(target);
     }
+
+    /// Routes handshakes for `target` to a server listening here.
+    pub fn add_server(&mut self, target: Key32, server: Arc<dyn LocalServer>) {
+        self.servers.insert(target, server);
+    }
+
+    /// Stops routing `target` to a local server.
+    pub fn remove_server(&mut self, target: &Key32) {
+        self.servers.remove(target);
+    }
+
+    fn server(&self, target: Option<Key32>) -> Option<Arc<dyn LocalServer>> {
+        self.servers.get(&target?).cloned()
+    }
+}
+
+/// PEER_HANDSHAKE at the server's own node: answer directly, or back through the
+/// relay(s) the message came by.
+fn server_handshake(server: &dyn LocalServer, hs: Handshake, req: &IncomingRequest) {
+    match hs.mode {
+        mode::FROM_CLIENT => {
+            if let Some(noise) = server.on_handshake(&hs.noise, req.from, true) {
+                let env = Handshake {
+                    mode: mode::REPLY,
+                    noise,
+                    peer_address: None,
+                    relay_address: None,
+                };
+                req.reply(Some(env.encode()), false, false);
+            }
+        }
+        mode::FROM_RELAY | mode::FROM_SECOND_RELAY => {
+            let Some(client) = hs.peer_address else {
+                return;
+            };
+            let back = if hs.mode == mode::FROM_RELAY {
+                req.from
+            } else if let Some(relay) = hs.relay_address {
+                relay
+            } else {
+                return;
+            };
+            if let Some(noise) = server.on_handshake(&hs.noise, client, false) {
+                let env = Handshake {
+                    mode: mode::FROM_SERVER,
+                    noise,
+                    peer_address: Some(client),
+                    relay_address: None,
+                };
+                req.relay(Some(env.encode()), back);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Handles PEER_HANDSHAKE at a node that is not the server itself.
@@ -63,6 +133,10 @@ pub fn on_peer_handshake(router: &Mutex<Router>, req: IncomingRequest) {
     let Some(hs) = req.value_as(Handshake::decode) else {
         return;
     };
+    if let Some(server) = lock(router).server(req.req.target) {
+        server_handshake(server.as_ref(), hs, &req);
+        return;
+    }
     let relay = req
         .req
         .target
@@ -113,7 +187,22 @@ pub fn on_peer_holepunch(router: &Mutex<Router>, req: IncomingRequest) {
     let Some(hp) = req.value_as(Holepunch::decode) else {
         return;
     };
+    let server = lock(router).server(req.req.target);
     match hp.mode {
+        mode::FROM_RELAY => {
+            let (Some(server), Some(client)) = (server, hp.peer_address) else {
+                return;
+            };
+            if let Some(payload) = server.on_holepunch(hp.id, &hp.payload, client) {
+                let env = Holepunch {
+                    mode: mode::FROM_SERVER,
+                    id: 0,
+                    payload,
+                    peer_address: Some(client),
+                };
+                req.relay(Some(env.encode()), req.from);
+            }
+        }
         mode::FROM_CLIENT => {
             let relay = req
                 .req
