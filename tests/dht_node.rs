@@ -190,7 +190,7 @@ impl spork::swarm::hyperdht::router::LocalServer for Mirror {
 /// address; sent to the server's own node it is answered directly.
 #[tokio::test]
 async fn handshakes_reach_a_local_server_through_its_relay() {
-    use spork::swarm::hyperdht::messages::{mode, Handshake};
+    use spork::swarm::hyperdht::router::{peer_handshake, peer_holepunch};
 
     let (_nodes, boot) = network().await;
     let server = node(vec![boot], false, RateLimits::default()).await;
@@ -203,34 +203,32 @@ async fn handshakes_reach_a_local_server_through_its_relay() {
 
     let client = node(vec![boot], false, RateLimits::default()).await;
     client.node().bootstrap().await;
-    let ask = |to: SocketAddrV4| {
-        let out = Outgoing {
-            command: 0,
-            target: Some(target),
-            value: Some(
-                Handshake {
-                    mode: mode::FROM_CLIENT,
-                    noise: b"noise one".to_vec(),
-                    peer_address: None,
-                    relay_address: None,
-                }
-                .encode(),
-            ),
-            ..Outgoing::default()
-        };
-        let client = client.node().clone();
-        async move { client.request(to, out).await.expect("handshake reply") }
-    };
 
-    let reply = ask(relay.relay_address).await;
-    assert_eq!(reply.from, relay.relay_address);
-    let hs = Handshake::decode(reply.response.value.as_deref().unwrap()).unwrap();
-    assert_eq!(hs.mode, mode::REPLY);
-    assert_eq!(hs.noise, b"eno esion");
-    assert_eq!(hs.peer_address, Some(relay.peer_address));
+    let reply = peer_handshake(&client, target, b"noise one".to_vec(), relay.relay_address)
+        .await
+        .expect("relayed handshake");
+    assert!(reply.relayed);
+    assert_eq!(reply.noise, b"eno esion");
+    assert_eq!(reply.server_address, relay.peer_address);
+    assert_eq!(reply.client_address, addr(&client));
 
-    let reply = ask(addr(&server)).await;
-    let hs = Handshake::decode(reply.response.value.as_deref().unwrap()).unwrap();
-    assert_eq!((hs.mode, hs.peer_address), (mode::REPLY, None));
-    assert_eq!(hs.noise, b"eno esion");
+    let reply = peer_handshake(&client, target, b"noise one".to_vec(), addr(&server))
+        .await
+        .expect("direct handshake");
+    assert!(!reply.relayed);
+    assert_eq!(reply.noise, b"eno esion");
+    assert_eq!(reply.server_address, addr(&server));
+
+    let (payload, via) = peer_holepunch(
+        &client,
+        target,
+        0,
+        b"punch".to_vec(),
+        relay.peer_address,
+        relay.relay_address,
+    )
+    .await
+    .expect("relayed holepunch");
+    assert_eq!(payload, b"punch");
+    assert_eq!(via, relay.peer_address);
 }

@@ -232,3 +232,99 @@ pub fn on_peer_holepunch(router: &Mutex<Router>, req: IncomingRequest) {
         _ => {}
     }
 }
+
+/// What a PEER_HANDSHAKE round trip told the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandshakeReply {
+    /// Noise message 2.
+    pub noise: Vec<u8>,
+    /// True when the server answered through a relay (not its own node).
+    pub relayed: bool,
+    /// The server's address (as the relay saw it, or the node we asked).
+    pub server_address: SocketAddrV4,
+    /// Our address as the responding node saw it.
+    pub client_address: SocketAddrV4,
+}
+
+/// Why a handshake or holepunch round trip failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoundTripError {
+    /// The node did not answer in time.
+    #[error("the node did not answer: {0}")]
+    NoAnswer(#[from] crate::swarm::rpc::RequestError),
+    /// The answer was not a valid reply from the node asked.
+    #[error("invalid reply from the relaying node")]
+    BadReply,
+}
+
+/// Sends Noise message 1 for `target` to `to` (a node holding the server's
+/// announcement, or the server's own node) and waits for message 2.
+pub async fn peer_handshake(
+    dht: &super::HyperDht,
+    target: Key32,
+    noise: Vec<u8>,
+    to: SocketAddrV4,
+) -> Result<HandshakeReply, RoundTripError> {
+    let value = Handshake {
+        mode: mode::FROM_CLIENT,
+        noise,
+        peer_address: None,
+        relay_address: None,
+    }
+    .encode();
+    let out = crate::swarm::rpc::Outgoing {
+        command: super::commands::PEER_HANDSHAKE,
+        target: Some(target),
+        value: Some(value),
+        ..Default::default()
+    };
+    let reply = dht.node().request(to, out).await?;
+    let hs = reply
+        .response
+        .value
+        .as_deref()
+        .and_then(|v| Handshake::decode(v).ok())
+        .filter(|hs| hs.mode == mode::REPLY && reply.from == to)
+        .ok_or(RoundTripError::BadReply)?;
+    Ok(HandshakeReply {
+        noise: hs.noise,
+        relayed: hs.peer_address.is_some(),
+        server_address: hs.peer_address.unwrap_or(to),
+        client_address: reply.response.to,
+    })
+}
+
+/// Sends an encrypted holepunch payload for handshake slot `id` through `to` (one of
+/// the server's relays), naming `peer_address` (the server) as the next hop; returns
+/// the server's encrypted answer and its address as the relay saw it.
+pub async fn peer_holepunch(
+    dht: &super::HyperDht,
+    target: Key32,
+    id: u64,
+    payload: Vec<u8>,
+    peer_address: SocketAddrV4,
+    to: SocketAddrV4,
+) -> Result<(Vec<u8>, SocketAddrV4), RoundTripError> {
+    let value = Holepunch {
+        mode: mode::FROM_CLIENT,
+        id,
+        payload,
+        peer_address: Some(peer_address),
+    }
+    .encode();
+    let out = crate::swarm::rpc::Outgoing {
+        command: super::commands::PEER_HOLEPUNCH,
+        target: Some(target),
+        value: Some(value),
+        ..Default::default()
+    };
+    let reply = dht.node().request(to, out).await?;
+    let hp = reply
+        .response
+        .value
+        .as_deref()
+        .and_then(|v| Holepunch::decode(v).ok())
+        .filter(|hp| hp.mode == mode::REPLY && reply.from == to)
+        .ok_or(RoundTripError::BadReply)?;
+    Ok((hp.payload, hp.peer_address.unwrap_or(to)))
+}
