@@ -3,6 +3,7 @@
 //! The library is layered bottom-up, and an arrow only points down:
 //! - [`swarm`]: the Hyperswarm stack we speak on the wire (compact-encoding, UDX,
 //!   dht-rpc, HyperDHT), wire-compatible with the Node packages;
+//! - [`keys`]: Ed25519 keypairs, the text forms of public keys, keyfiles;
 //! - [`commands`]: one thin module per subcommand, turning flags into library calls and
 //!   events into output (only this layer prints);
 //! - [`ui`]: the shared output conventions (JSON events, error lines).
@@ -10,5 +11,6 @@
 //! The `spork` binary only parses arguments and dispatches into [`commands`].
 
 pub mod commands;
+pub mod keys;
 pub mod swarm;
 pub mod ui;

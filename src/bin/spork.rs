@@ -20,6 +20,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Dht(commands::dht::DhtArgs),
+    Key(commands::key::KeyArgs),
 }
 
 fn main() {
@@ -28,6 +29,7 @@ fn main() {
     let code = commands::run_to_exit(&cli.global, |global| async move {
         match cli.command {
             Command::Dht(args) => commands::dht::run(global, args).await,
+            Command::Key(args) => commands::key::run(global, args).await,
         }
     });
     std::process::exit(code);

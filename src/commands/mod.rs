@@ -13,6 +13,7 @@ use anyhow::Context;
 use crate::ui::{EventStream, Reporter, UsageError, EXIT_INTERRUPTED};
 
 pub mod dht;
+pub mod key;
 
 /// The public HyperDHT bootstrap nodes, used when neither `--bootstrap` nor
 /// `SPORK_BOOTSTRAP` names others. (`spork dht` never uses them.)
