@@ -2,6 +2,7 @@
 //! others on top of dht-rpc.
 //!
 //! - [`messages`]: the payloads carried in dht-rpc values;
+//! - [`payload`]: the Noise handshake payload and the encrypted holepunch payload;
 //! - [`store`]: bounded, expiring storage;
 //! - [`persistent`]: LOOKUP, FIND_PEER, (UN)ANNOUNCE, MUTABLE_* and IMMUTABLE_*;
 //! - [`announcer`]: a server keeping its own key announced (and withdrawing it);
@@ -20,6 +21,7 @@ use crate::swarm::rpc::{DhtNode, IncomingRequest, NodeConfig, RequestHandler};
 pub mod announcer;
 pub mod client;
 pub mod messages;
+pub mod payload;
 pub mod persistent;
 pub mod router;
 pub mod store;
