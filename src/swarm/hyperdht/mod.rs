@@ -7,6 +7,7 @@
 //! - [`persistent`]: LOOKUP, FIND_PEER, (UN)ANNOUNCE, MUTABLE_* and IMMUTABLE_*;
 //! - [`announcer`]: a server keeping its own key announced (and withdrawing it);
 //! - [`client`]: the same commands from the asking side (lookup, announce, put, get);
+//! - [`server`] and [`connect`]: encrypted connections by public key (listen, connect);
 //! - [`router`]: relaying PEER_HANDSHAKE and PEER_HOLEPUNCH between a client and the
 //!   server that announced itself here.
 //!
@@ -20,10 +21,12 @@ use crate::swarm::rpc::{DhtNode, IncomingRequest, NodeConfig, RequestHandler};
 
 pub mod announcer;
 pub mod client;
+pub mod connect;
 pub mod messages;
 pub mod payload;
 pub mod persistent;
 pub mod router;
+pub mod server;
 pub mod store;
 
 /// HyperDHT's command numbers (the non-internal dht-rpc command space).

@@ -1,0 +1,153 @@
+//! Connecting to a server by public key (hyperdht `lib/connect.js`): find the nodes
+//! holding its announcement, send Noise message 1 through one of them, and open the
+//! UDX stream on the path the answer allows, then the encrypted stream over it.
+//!
+//! Paths supported: the server's own node answered (connect there), the server is
+//! reachable (connect to its address), or we are reachable (the server connects to
+//! us). Holepunching through NATs is not done yet.
+
+use std::net::{SocketAddr, SocketAddrV4};
+use std::time::Duration;
+
+use super::payload::{NoisePayload, UdxInfo};
+use super::router::peer_handshake;
+use super::server::{firewall, new_stream, own_addresses, Connection};
+use super::{HyperDht, NS_PEER_HANDSHAKE};
+use crate::swarm::crypto::{hash, Key32};
+use crate::swarm::noise::{Initiator, Keypair};
+use crate::swarm::secretstream::SecretStream;
+
+/// How long we wait for the server's first packet, or for the encrypted stream's
+/// header exchange.
+const CONNECT_WAIT: Duration = Duration::from_secs(10);
+
+/// Why a connection could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectError {
+    /// No node holds an announcement for the key.
+    #[error("peer not found: no node holds an announcement for this key")]
+    PeerNotFound,
+    /// Nodes hold the announcement but the server never answered.
+    #[error("the peer did not answer the handshake")]
+    NoAnswer,
+    /// The server answered with an error or an unusable handshake.
+    #[error("the peer refused the connection ({0})")]
+    Refused(&'static str),
+    /// Both sides are behind NATs: holepunching is not supported yet.
+    #[error("the peer is behind a NAT and holepunching is not supported yet")]
+    CannotHolepunch,
+    /// The stream did not come up.
+    #[error("the connection timed out")]
+    TimedOut,
+    /// Local resources (socket, stream ids).
+    #[error("local error: {0}")]
+    Local(String),
+}
+
+impl HyperDht {
+    /// Connects to the server listening on `remote`, as `keypair`.
+    pub async fn connect(
+        &self,
+        remote: Key32,
+        keypair: &Keypair,
+    ) -> Result<Connection, ConnectError> {
+        let target = hash(&[&remote]);
+        let holders = self.find_peer(&remote).await;
+        if holders.is_empty() {
+            return Err(ConnectError::PeerNotFound);
+        }
+        let stream =
+            new_stream(self).ok_or_else(|| ConnectError::Local("no free stream id".into()))?;
+        let open = !self.node().is_firewalled();
+        let payload = NoisePayload {
+            firewall: if open {
+                firewall::OPEN
+            } else {
+                firewall::UNKNOWN
+            },
+            addresses4: own_addresses(self),
+            udx: Some(UdxInfo {
+                version: 1,
+                reusable_socket: false,
+                id: u64::from(stream.id()),
+                seq: 0,
+            }),
+            secret_stream: Some(1),
+            ..NoisePayload::default()
+        };
+        let mut initiator = Initiator::new(keypair.clone(), remote, &NS_PEER_HANDSHAKE[..], None);
+        let msg1 = initiator
+            .write_message1(&payload.encode())
+            .map_err(|e| ConnectError::Local(e.to_string()))?;
+
+        let mut answer = None;
+        for holder in holders.iter().map(|h| h.from) {
+            if let Ok(reply) = peer_handshake(self, target, msg1.clone(), holder).await {
+                answer = Some((holder, reply));
+                break;
+            }
+        }
+        let (holder, reply) = answer.ok_or(ConnectError::NoAnswer)?;
+        let (server_payload, hs) = initiator
+            .read_message2(&reply.noise)
+            .map_err(|_| ConnectError::Refused("invalid handshake"))?;
+        let server = NoisePayload::decode(&server_payload)
+            .map_err(|_| ConnectError::Refused("invalid payload"))?;
+        if server.version != 1 {
+            return Err(ConnectError::Refused("incompatible version"));
+        }
+        if server.error != 0 {
+            return Err(ConnectError::Refused("server error"));
+        }
+        let udx = server
+            .udx
+            .ok_or(ConnectError::Refused("no UDX stream offered"))?;
+        let remote_id =
+            u32::try_from(udx.id).map_err(|_| ConnectError::Refused("bad stream id"))?;
+
+        let socket = self.node().server_socket().clone();
+        if !reply.relayed {
+            connect_to(&stream, &socket, remote_id, holder)?;
+        } else if server.firewall == firewall::OPEN {
+            let addr = server
+                .addresses4
+                .iter()
+                .copied()
+                .find(|a| !is_bogon(a))
+                .unwrap_or(reply.server_address);
+            connect_to(&stream, &socket, remote_id, addr)?;
+        } else if open {
+            // We are reachable: the server connects to us; its first packet shows the way.
+            let (socket, from) = tokio::time::timeout(CONNECT_WAIT, stream.first_packet())
+                .await
+                .map_err(|_| ConnectError::TimedOut)?;
+            stream
+                .connect(&socket, remote_id, from)
+                .map_err(|e| ConnectError::Local(e.to_string()))?;
+        } else {
+            return Err(ConnectError::CannotHolepunch);
+        }
+        tokio::time::timeout(CONNECT_WAIT, SecretStream::new(stream, &hs))
+            .await
+            .map_err(|_| ConnectError::TimedOut)?
+            .map_err(|e| ConnectError::Local(e.to_string()))
+    }
+}
+
+fn connect_to(
+    stream: &crate::swarm::udx::Stream,
+    socket: &crate::swarm::udx::Socket,
+    remote_id: u32,
+    to: SocketAddrV4,
+) -> Result<(), ConnectError> {
+    stream
+        .connect(socket, remote_id, SocketAddr::V4(to))
+        .map_err(|e| ConnectError::Local(e.to_string()))
+}
+
+/// Addresses no one on the internet can reach us at (hyperdht skips them when it
+/// picks a server's public address).
+fn is_bogon(a: &SocketAddrV4) -> bool {
+    let ip = a.ip();
+    ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+}

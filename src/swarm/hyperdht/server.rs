@@ -1,0 +1,268 @@
+//! A HyperDHT server (hyperdht `lib/server.js`): answers Noise handshakes for its key,
+//! lets a firewall see the client's public key before answering, opens a UDX stream
+//! per accepted client and hands out encrypted connections.
+//!
+//! Paths supported: the client reaching our node directly, a client that is itself
+//! reachable (we connect to it), and any client whose first UDX packet finds our
+//! stream (we adopt the address it came from). NAT holepunching rounds are not
+//! answered yet: a client that needs them times out.
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, SocketAddrV4};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use super::announcer::Announcer;
+use super::payload::{HolepunchInfo, NoisePayload, RelayInfo, UdxInfo};
+use super::router::LocalServer;
+use super::{HyperDht, NS_PEER_HANDSHAKE};
+use crate::swarm::crypto::{hash, Key32};
+use crate::swarm::noise::{Keypair, Responder};
+use crate::swarm::rpc::io::lock;
+use crate::swarm::secretstream::SecretStream;
+use crate::swarm::udx::Stream;
+
+/// An encrypted connection to a peer.
+pub type Connection = SecretStream<Stream>;
+
+/// Decides, from the client's public key and address, whether to answer it; `true`
+/// lets it in. Rejected clients get no answer at all.
+pub type Firewall = Arc<dyn Fn(&Key32, SocketAddrV4) -> bool + Send + Sync>;
+
+/// hyperdht firewall classes.
+pub mod firewall {
+    /// Not known yet.
+    pub const UNKNOWN: u64 = 0;
+    /// Reachable at its public address.
+    pub const OPEN: u64 = 1;
+}
+
+/// hyperdht handshake error codes.
+mod error {
+    pub const NONE: u64 = 0;
+    pub const ABORTED: u64 = 1;
+    pub const VERSION_MISMATCH: u64 = 2;
+}
+
+/// How long a server waits for an accepted client's first UDX packet, and how long
+/// an answered handshake is remembered (the same message 1 may arrive by several
+/// relays and must get the same message 2).
+const CONNECT_WAIT: Duration = Duration::from_secs(10);
+
+/// A listening server. Dropping it without [`Server::close`] stops answering but leaves
+/// the announcement to expire.
+pub struct Server {
+    dht: HyperDht,
+    target: Key32,
+    public_key: Key32,
+    announcer: Option<Announcer>,
+    incoming: mpsc::Receiver<Connection>,
+    _handler: Arc<Handler>,
+}
+
+/// Message 2 already sent for a message 1, and when.
+type Answered = HashMap<Vec<u8>, (Vec<u8>, Instant)>;
+
+/// The part the router calls into.
+struct Handler {
+    dht: HyperDht,
+    keypair: Keypair,
+    firewall: Firewall,
+    /// Relays of the current announcement (for the holepunch info we hand out).
+    relays: Mutex<Vec<RelayInfo>>,
+    relay_addresses: Mutex<Vec<SocketAddrV4>>,
+    answered: Mutex<Answered>,
+    accepted: mpsc::Sender<Connection>,
+    me: Weak<Handler>,
+}
+
+impl HyperDht {
+    /// Listens for connections to `keypair`'s public key: registers the server on this
+    /// node and announces it. `firewall` sees each client's key first.
+    pub async fn listen(&self, keypair: Keypair, firewall: Firewall) -> Server {
+        let public_key = *keypair.public();
+        let target = hash(&[&public_key]);
+        let (tx, rx) = mpsc::channel(64);
+        let handler = Arc::new_cyclic(|me| Handler {
+            dht: self.clone(),
+            keypair: keypair.clone(),
+            firewall,
+            relays: Mutex::new(Vec::new()),
+            relay_addresses: Mutex::new(Vec::new()),
+            answered: Mutex::new(HashMap::new()),
+            accepted: tx,
+            me: me.clone(),
+        });
+        self.add_local_server(target, handler.clone());
+        let signing = ed25519_dalek::SigningKey::from_bytes(keypair.seed());
+        let announcer = self.announce_server(signing).await;
+        *lock(&handler.relays) = announcer
+            .relays()
+            .into_iter()
+            .map(|r| RelayInfo {
+                relay_address: r.relay_address,
+                peer_address: r.peer_address,
+            })
+            .collect();
+        *lock(&handler.relay_addresses) = announcer.relay_addresses();
+        Server {
+            dht: self.clone(),
+            target,
+            public_key,
+            announcer: Some(announcer),
+            incoming: rx,
+            _handler: handler,
+        }
+    }
+}
+
+impl Server {
+    /// The key clients connect to.
+    pub fn public_key(&self) -> &Key32 {
+        &self.public_key
+    }
+
+    /// The next accepted connection; `None` once the server is closed.
+    pub async fn accept(&mut self) -> Option<Connection> {
+        self.incoming.recv().await
+    }
+
+    /// Stops answering and withdraws the announcement, so clients do not wait on a
+    /// stale record.
+    pub async fn close(mut self) {
+        self.dht.remove_local_server(&self.target);
+        if let Some(a) = self.announcer.take() {
+            a.stop().await;
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.dht.remove_local_server(&self.target);
+    }
+}
+
+/// Our addresses a client may try: the public one if known, then the bound one when
+/// it names a specific interface.
+pub(crate) fn own_addresses(dht: &HyperDht) -> Vec<SocketAddrV4> {
+    let node = dht.node();
+    let mut out: Vec<SocketAddrV4> = node
+        .public_addr()
+        .filter(|a| a.port() != 0)
+        .into_iter()
+        .collect();
+    if let SocketAddr::V4(local) = node.local_addr() {
+        if !local.ip().is_unspecified() && !out.contains(&local) {
+            out.push(local);
+        }
+    }
+    out
+}
+
+impl Handler {
+    fn answer(&self, noise: &[u8], client: SocketAddrV4, direct: bool) -> Option<Vec<u8>> {
+        let mut responder = Responder::new(self.keypair.clone(), &NS_PEER_HANDSHAKE[..], None);
+        let (remote_key, payload) = responder.read_message1(noise).ok()?;
+        let client_payload = NoisePayload::decode(&payload).ok()?;
+        if !(self.firewall)(&remote_key, client) {
+            tracing::debug!(%client, "handshake refused by the firewall");
+            return None;
+        }
+        let error = if client_payload.version != 1 {
+            error::VERSION_MISMATCH
+        } else if client_payload.udx.is_none() {
+            error::ABORTED
+        } else {
+            error::NONE
+        };
+        let stream = if error == error::NONE {
+            Some(new_stream(&self.dht)?)
+        } else {
+            None
+        };
+        let open = !self.dht.node().is_firewalled();
+        let reply = NoisePayload {
+            error,
+            firewall: if open {
+                firewall::OPEN
+            } else {
+                firewall::UNKNOWN
+            },
+            holepunch: (!open).then(|| HolepunchInfo {
+                id: 0,
+                relays: lock(&self.relays).clone(),
+            }),
+            addresses4: own_addresses(&self.dht),
+            udx: Some(UdxInfo {
+                version: 1,
+                reusable_socket: false,
+                id: stream.as_ref().map_or(0, |s| u64::from(s.id())),
+                seq: 0,
+            }),
+            secret_stream: Some(1),
+            relay_addresses: Some(lock(&self.relay_addresses).clone()),
+            ..NoisePayload::default()
+        };
+        let (msg2, hs) = responder.write_message2(&reply.encode()).ok()?;
+        if let (Some(stream), Some(udx)) = (stream, client_payload.udx) {
+            let remote_id = u32::try_from(udx.id).ok()?;
+            let reachable = direct || client_payload.firewall == firewall::OPEN;
+            let accepted = self.accepted.clone();
+            let dht = self.dht.clone();
+            tokio::spawn(async move {
+                let conn = tokio::time::timeout(CONNECT_WAIT, async {
+                    if reachable {
+                        stream
+                            .connect(
+                                dht.node().server_socket(),
+                                remote_id,
+                                SocketAddr::V4(client),
+                            )
+                            .ok()?;
+                    } else {
+                        let (socket, from) = stream.first_packet().await;
+                        stream.connect(&socket, remote_id, from).ok()?;
+                    }
+                    SecretStream::new(stream, &hs).await.ok()
+                })
+                .await;
+                match conn {
+                    Ok(Some(conn)) => {
+                        let _ = accepted.send(conn).await;
+                    }
+                    _ => tracing::debug!(%client, "accepted client never connected"),
+                }
+            });
+        }
+        Some(msg2)
+    }
+}
+
+/// A UDX stream with a fresh random id on the node's instance.
+pub(crate) fn new_stream(dht: &HyperDht) -> Option<Stream> {
+    (0..16).find_map(|_| dht.node().udx().stream(rand::random()).ok())
+}
+
+impl LocalServer for Handler {
+    fn on_handshake(&self, noise: &[u8], client: SocketAddrV4, direct: bool) -> Option<Vec<u8>> {
+        // The same message 1 can arrive through several relays: answer each copy alike.
+        {
+            let mut answered = lock(&self.answered);
+            answered.retain(|_, (_, at)| at.elapsed() < CONNECT_WAIT);
+            if let Some((msg2, _)) = answered.get(noise) {
+                return Some(msg2.clone());
+            }
+        }
+        let _keep_alive = self.me.upgrade()?;
+        let msg2 = self.answer(noise, client, direct)?;
+        lock(&self.answered).insert(noise.to_vec(), (msg2.clone(), Instant::now()));
+        Some(msg2)
+    }
+
+    fn on_holepunch(&self, _id: u64, _payload: &[u8], _client: SocketAddrV4) -> Option<Vec<u8>> {
+        None
+    }
+}

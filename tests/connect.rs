@@ -1,0 +1,120 @@
+//! Encrypted connections by public key over HyperDHT, Rust ↔ Rust and against the real
+//! Node hyperdht@6, on 127.0.0.1.
+
+mod common;
+
+use std::net::SocketAddrV4;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use spork::swarm::hyperdht::HyperDht;
+use spork::swarm::noise::Keypair;
+use spork::swarm::rpc::{NodeConfig, RateLimits};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+async fn node(bootstrap: Vec<SocketAddrV4>, persistent: bool) -> HyperDht {
+    let dht = HyperDht::bind(NodeConfig {
+        host: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        bootstrap,
+        persistent,
+        limits: RateLimits::default(),
+    })
+    .await
+    .expect("bind");
+    dht.node().bootstrap().await;
+    dht
+}
+
+async fn network() -> (Vec<HyperDht>, SocketAddrV4) {
+    let first = node(vec![], true).await;
+    let boot = match first.node().local_addr() {
+        std::net::SocketAddr::V4(a) => a,
+        _ => unreachable!(),
+    };
+    let mut nodes = vec![first];
+    for _ in 0..2 {
+        nodes.push(node(vec![boot], true).await);
+    }
+    (nodes, boot)
+}
+
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
+}
+
+fn sha(b: &[u8]) -> Vec<u8> {
+    Sha256::digest(b).to_vec()
+}
+
+/// Writes `out` then half-closes, while reading everything the peer sends.
+async fn exchange<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static>(
+    conn: S,
+    out: Vec<u8>,
+) -> Vec<u8> {
+    let (mut r, mut w) = tokio::io::split(conn);
+    let writer = tokio::spawn(async move {
+        w.write_all(&out).await.unwrap();
+        w.shutdown().await.unwrap();
+        w
+    });
+    let mut got = Vec::new();
+    r.read_to_end(&mut got).await.unwrap();
+    let _w = writer.await.unwrap();
+    got
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_client_reaches_rust_server_and_both_directions_arrive() {
+    let (_nodes, boot) = network().await;
+    let server_dht = node(vec![boot], false).await;
+    let client_dht = node(vec![boot], false).await;
+    let server_kp = Keypair::from_seed([1; 32]);
+    let client_kp = Keypair::from_seed([2; 32]);
+    let mut server = server_dht
+        .listen(server_kp.clone(), Arc::new(|_, _| true))
+        .await;
+
+    let (to_server, to_client) = (pattern(4 << 20, 1), pattern(3 << 20, 2));
+    let (hs, hc) = (sha(&to_server), sha(&to_client));
+    let serving = tokio::spawn(async move {
+        let conn = server.accept().await.expect("a connection");
+        assert_eq!(
+            conn.remote_public_key(),
+            Keypair::from_seed([2; 32]).public()
+        );
+        let got = exchange(conn, to_client).await;
+        (got, server)
+    });
+    let conn = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        client_dht.connect(*server_kp.public(), &client_kp),
+    )
+    .await
+    .expect("connect in time")
+    .expect("connect");
+    assert_eq!(conn.remote_public_key(), server_kp.public());
+    let got_by_client = exchange(conn, to_server).await;
+    let (got_by_server, server) = serving.await.unwrap();
+    assert_eq!(sha(&got_by_client), hc);
+    assert_eq!(sha(&got_by_server), hs);
+    server.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn firewall_refuses_unlisted_client_keys() {
+    let (_nodes, boot) = network().await;
+    let server_dht = node(vec![boot], false).await;
+    let client_dht = node(vec![boot], false).await;
+    let server_kp = Keypair::from_seed([3; 32]);
+    let allowed = *Keypair::from_seed([4; 32]).public();
+    let _server = server_dht
+        .listen(server_kp.clone(), Arc::new(move |k, _| *k == allowed))
+        .await;
+    let refused = client_dht
+        .connect(*server_kp.public(), &Keypair::from_seed([5; 32]))
+        .await;
+    assert!(refused.is_err(), "an unlisted key must not get in");
+}
