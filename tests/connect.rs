@@ -118,3 +118,79 @@ async fn firewall_refuses_unlisted_client_keys() {
         .await;
     assert!(refused.is_err(), "an unlisted key must not get in");
 }
+
+fn hexsha(b: &[u8]) -> String {
+    hex::encode(sha(b))
+}
+
+async fn rust_node_on(boot: &str) -> HyperDht {
+    node(vec![boot.parse().unwrap()], false).await
+}
+
+/// A Node hyperdht client connects to a Rust server by public key; 1 MiB each way
+/// arrives intact and half-close ends both directions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_client_reaches_rust_server() {
+    if !common::node_available() {
+        return;
+    }
+    let (_net, info) = common::node_testnet(5, None);
+    let boot = info["bootstrap"][0].as_str().unwrap().to_string();
+    let dht = rust_node_on(&boot).await;
+    let kp = Keypair::from_seed([9; 32]);
+    let mut server = dht.listen(kp.clone(), Arc::new(|_, _| true)).await;
+    let out = pattern(1 << 20, 7);
+    let sent = hexsha(&out);
+    let serving = tokio::spawn(async move {
+        let conn = server.accept().await.expect("a connection");
+        let got = exchange(conn, out).await;
+        (hexsha(&got), server)
+    });
+    let pk = hex::encode(kp.public());
+    let r =
+        tokio::task::spawn_blocking(move || common::node_tool(&["connect", &boot, &pk, "1048576"]))
+            .await
+            .unwrap();
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(r["received"], sent.as_str(), "Node got our bytes");
+    let (got, server) = serving.await.unwrap();
+    assert_eq!(r["sent"], got.as_str(), "we got Node's bytes");
+    server.close().await;
+}
+
+/// A Rust client connects to a Node hyperdht server by public key; 1 MiB each way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_client_reaches_node_server() {
+    if !common::node_available() {
+        return;
+    }
+    let (_net, info) = common::node_testnet(5, None);
+    let boot = info["bootstrap"][0].as_str().unwrap().to_string();
+    let mut served = common::node_serve(&boot, &hex::encode([8u8; 32]), 1 << 20);
+    let pk: [u8; 32] = hex::decode(served.1["public_key"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let dht = rust_node_on(&boot).await;
+    let client_kp = Keypair::from_seed([10; 32]);
+    let conn = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        dht.connect(pk, &client_kp),
+    )
+    .await
+    .expect("connect in time")
+    .expect("connect to the Node server");
+    let out = pattern(1 << 20, 3);
+    let sent = hexsha(&out);
+    let got = exchange(conn, out).await;
+    let line = tokio::task::spawn_blocking(move || {
+        let line = served.0.json_line(std::time::Duration::from_secs(20));
+        (line, served)
+    })
+    .await
+    .unwrap()
+    .0;
+    assert_eq!(line["received"], sent.as_str(), "Node got our bytes");
+    assert_eq!(line["sent"], hexsha(&got).as_str(), "we got Node's bytes");
+    assert_eq!(line["remote_key"], hex::encode(client_kp.public()).as_str());
+}

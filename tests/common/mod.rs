@@ -177,3 +177,24 @@ pub fn node_testnet(n: usize, bootstrap: Option<&str>) -> (Proc, Value) {
     assert_eq!(v["ok"], true, "{v}");
     (proc, v)
 }
+
+/// Starts `node dht_tool.js serve` (a Node hyperdht server for the keypair of `seed`
+/// giving each client `bytes` bytes); returns the process and its first JSON line.
+pub fn node_serve(bootstrap: &str, seed: &str, bytes: usize) -> (Proc, Value) {
+    let mut child = Command::new("node")
+        .args(["dht_tool.js", "serve", bootstrap, seed, &bytes.to_string()])
+        .current_dir(interop_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn node serve");
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut proc = Proc {
+        child,
+        stdout: Some(stdout),
+    };
+    let v = proc.json_line(Duration::from_secs(30));
+    assert_eq!(v["ok"], true, "{v}");
+    (proc, v)
+}

@@ -19,6 +19,14 @@
 //                                            announce a fresh key under TOPIC, print it
 //   node dht_tool.js lookup BOOTSTRAP TOPICHEX  print the public keys found under TOPIC
 //   node dht_tool.js find-peer BOOTSTRAP PKHEX  print the nodes holding PK's server record
+//   node dht_tool.js serve BOOTSTRAP SEEDHEX BYTES
+//                                            listen as the keypair of SEED; each client
+//                                            gets BYTES, then a line with the sha256 of
+//                                            what it sent and its public key; runs until
+//                                            stdin closes
+//   node dht_tool.js connect BOOTSTRAP PKHEX BYTES
+//                                            connect to PK, send BYTES, read to the end,
+//                                            print both sha256s
 // BOOTSTRAP is HOST:PORT[,HOST:PORT...].
 const DHT = require('hyperdht')
 const createTestnet = require('hyperdht/testnet')
@@ -186,7 +194,38 @@ async function findPeer (bootstrap, pk) {
   done({ holders }, true)
 }
 
+async function serve (bootstrap, seed, bytes) {
+  const dht = client(bootstrap)
+  await dht.ready()
+  const keyPair = DHT.keyPair(Buffer.from(seed, 'hex'))
+  const out = payload('node-server', Number(bytes))
+  const server = dht.createServer(async (conn) => {
+    const got = collect(conn)
+    conn.end(out)
+    const data = await got
+    console.log(JSON.stringify({ event: 'served', received: sha(data), sent: sha(out), remote_key: conn.remotePublicKey.toString('hex') }))
+  })
+  await server.listen(keyPair)
+  console.log(JSON.stringify({ ok: true, public_key: keyPair.publicKey.toString('hex') }))
+  process.stdin.resume()
+  process.stdin.on('end', async () => { await server.close(); await dht.destroy(); process.exit(0) })
+}
+
+async function connect (bootstrap, pk, bytes) {
+  const dht = client(bootstrap)
+  await dht.ready()
+  const out = payload('node-client', Number(bytes))
+  const conn = dht.connect(Buffer.from(pk, 'hex'))
+  const got = collect(conn)
+  conn.end(out)
+  const data = await got
+  await dht.destroy()
+  done({ received: sha(data), sent: sha(out) }, true)
+}
+
 const commands = {
+  serve: () => serve(args[0], args[1], args[2]),
+  connect: () => connect(args[0], args[1], args[2]),
   'find-peer': () => findPeer(args[0], args[1]),
   'put-records': () => putRecords(args[0]),
   'get-records': () => getRecords(args[0], args[1], args[2]),
@@ -202,5 +241,5 @@ if (!commands[cmd]) {
   console.error('usage: node dht_tool.js testnet|pair|records|find-node ...')
   process.exit(2)
 }
-if (cmd !== 'testnet') setTimeout(() => done({ error: 'timed out' }, false), 60000).unref()
+if (cmd !== 'testnet' && cmd !== 'serve') setTimeout(() => done({ error: 'timed out' }, false), 60000).unref()
 commands[cmd]().catch((e) => done({ error: String(e && e.stack || e) }, false))
