@@ -4,6 +4,7 @@
 //! - [`swarm`]: the Hyperswarm stack we speak on the wire (compact-encoding, UDX,
 //!   dht-rpc, HyperDHT), wire-compatible with the Node packages;
 //! - [`keys`]: Ed25519 keypairs, the text forms of public keys, keyfiles;
+//! - [`tunnel`]: piping a p2p connection to and from a TCP socket;
 //! - [`commands`]: one thin module per subcommand, turning flags into library calls and
 //!   events into output (only this layer prints);
 //! - [`ui`]: the shared output conventions (JSON events, error lines).
@@ -13,4 +14,5 @@
 pub mod commands;
 pub mod keys;
 pub mod swarm;
+pub mod tunnel;
 pub mod ui;

@@ -19,6 +19,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Bind(commands::bind::BindArgs),
     Dht(commands::dht::DhtArgs),
     Key(commands::key::KeyArgs),
 }
@@ -28,6 +29,7 @@ fn main() {
     commands::init_tracing(cli.global.verbose);
     let code = commands::run_to_exit(&cli.global, |global| async move {
         match cli.command {
+            Command::Bind(args) => commands::bind::run(global, args).await,
             Command::Dht(args) => commands::dht::run(global, args).await,
             Command::Key(args) => commands::key::run(global, args).await,
         }

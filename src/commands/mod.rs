@@ -12,6 +12,7 @@ use anyhow::Context;
 
 use crate::ui::{EventStream, Reporter, UsageError, EXIT_INTERRUPTED};
 
+pub mod bind;
 pub mod dht;
 pub mod key;
 
@@ -43,6 +44,17 @@ pub struct GlobalArgs {
     /// More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// Joins the DHT as the global options say: `--bootstrap`/`SPORK_BOOTSTRAP` or the
+/// public nodes, on `--dht-port` or any port.
+pub async fn join_network(global: &GlobalArgs) -> anyhow::Result<crate::swarm::node::Node> {
+    let list = global.bootstrap.as_deref().unwrap_or(DEFAULT_BOOTSTRAP);
+    let bootstrap = resolve_bootstrap(list).await?;
+    let port = global.dht_port.unwrap_or(0);
+    crate::swarm::node::Node::join(bootstrap, port)
+        .await
+        .with_context(|| format!("cannot bind UDP port {port}"))
 }
 
 /// Parses and resolves a bootstrap list: `HOST:PORT[,HOST:PORT…]`, where HOST is an

@@ -9,6 +9,7 @@
 pub mod codec;
 pub mod crypto;
 pub mod hyperdht;
+pub mod node;
 pub mod noise;
 pub mod rpc;
 pub mod secretstream;

@@ -1,0 +1,196 @@
+//! `spork bind` as real processes on a local DHT: reverse and forward carrying bytes,
+//! the allowlist, and one-line errors.
+
+mod common;
+
+use std::io::{BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{spork_bin, spork_network, Proc};
+use sha2::{Digest, Sha256};
+
+/// A TCP server on 127.0.0.1 that echoes every connection back and half-closes.
+fn echo_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut r = conn.try_clone().unwrap();
+                let mut w = conn;
+                let _ = std::io::copy(&mut r, &mut w);
+                let _ = w.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    port
+}
+
+fn bind(args: &[&str], boot: &str) -> Proc {
+    let mut child = Command::new(spork_bin())
+        .arg("bind")
+        .args(args)
+        .arg("--json")
+        .env("SPORK_BOOTSTRAP", boot)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    Proc {
+        child,
+        stdout: Some(stdout),
+    }
+}
+
+/// Sends `data` through `port` and returns everything read back until EOF (a reset
+/// connection counts as nothing read).
+fn round_trip(port: u16, data: Vec<u8>) -> Vec<u8> {
+    let conn = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    let mut w = conn.try_clone().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = w.write_all(&data);
+        let _ = w.shutdown(std::net::Shutdown::Write);
+    });
+    let mut got = Vec::new();
+    let mut r = conn;
+    match r.read_to_end(&mut got) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => got.clear(),
+        Err(e) => panic!("reading through the tunnel: {e}"),
+    }
+    writer.join().unwrap();
+    got
+}
+
+#[test]
+fn reverse_and_forward_carry_64_mib_each_way() {
+    let (_dht, boot) = spork_network(3);
+    let target = echo_server();
+    let mut reverse = bind(&["-p", &target.to_string()], &boot);
+    let ev = reverse.json_line(Duration::from_secs(30));
+    assert_eq!(ev["event"], "listening", "{ev}");
+    assert_eq!(ev["port"], target);
+    let key = ev["public_key"].as_str().unwrap().to_string();
+    assert_eq!(key.len(), 52);
+
+    let mut forward = bind(&[&key, "-p", "0"], &boot);
+    let ev = forward.json_line(Duration::from_secs(30));
+    assert_eq!(ev["event"], "listening", "{ev}");
+    assert_eq!(ev["host"], "127.0.0.1");
+    let port = ev["port"].as_u64().unwrap() as u16;
+
+    let data: Vec<u8> = (0..64u32 << 20)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    let want = Sha256::digest(&data);
+    let got = round_trip(port, data);
+    assert_eq!(got.len(), 64 << 20);
+    assert_eq!(Sha256::digest(&got), want);
+
+    let ev = forward.json_line(Duration::from_secs(10));
+    assert_eq!(ev["event"], "connect", "{ev}");
+    assert_eq!(ev["remote_key"], key.as_str());
+    let ev = forward.json_line(Duration::from_secs(30));
+    assert_eq!(ev["event"], "close", "{ev}");
+    assert_eq!(ev["bytes_in"], 64 << 20);
+    assert_eq!(ev["bytes_out"], 64 << 20);
+}
+
+#[test]
+fn allowlist_refuses_other_keys() {
+    let (_dht, boot) = spork_network(3);
+    let target = echo_server();
+    let someone_else = "aoqqpp7tzyil4hlq3umoos6atft6jvrqtosq2xy53sdgiesvgg4a";
+    let mut reverse = bind(&["-p", &target.to_string(), "--allow", someone_else], &boot);
+    let key = reverse.json_line(Duration::from_secs(30))["public_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut forward = bind(&[&key, "-p", "0", "--connect-timeout", "2"], &boot);
+    let port = forward.json_line(Duration::from_secs(30))["port"]
+        .as_u64()
+        .unwrap() as u16;
+    let got = round_trip(port, b"let me in".to_vec());
+    assert!(got.is_empty(), "a refused client must get nothing");
+    let ev = forward.json_line(Duration::from_secs(30));
+    assert_eq!(ev["event"], "error", "{ev}");
+    let message = ev["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("cannot reach {key}: ")),
+        "{message}"
+    );
+    // The human line on stderr is one line too.
+    forward.child.kill().unwrap();
+    let mut stderr = String::new();
+    BufReader::new(forward.child.stderr.take().unwrap())
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with(&format!("error: cannot reach {key}: "))),
+        "{stderr}"
+    );
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(spork_bin())
+        .args(args)
+        .env("SPORK_BOOTSTRAP", "127.0.0.1:9")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn malformed_key_is_a_usage_error() {
+    let out = run(&["bind", "not-a-key", "-p", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: invalid key \"not-a-key\": expected 52 base32 characters or 64 hex digits\n"
+    );
+}
+
+#[test]
+fn reverse_without_port_is_a_usage_error() {
+    let out = run(&["bind"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: missing -p PORT: the local port to expose\n"
+    );
+}
+
+#[test]
+fn group_readable_keyfile_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("id.json");
+    let made = Command::new(spork_bin())
+        .args(["key", "new", "-k"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = Command::new(spork_bin())
+        .args(["bind", "-p", "1", "-k"])
+        .arg(&path)
+        .env("SPORK_BOOTSTRAP", "127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(
+        stderr.lines().next().unwrap().contains("id.json"),
+        "{stderr}"
+    );
+}
