@@ -194,3 +194,74 @@ fn group_readable_keyfile_is_refused() {
         "{stderr}"
     );
 }
+
+/// Node hyperdht peers on both ends of spork bind: a Node client reaches a local TCP
+/// server through `spork bind -p`, and `spork bind KEY` reaches a Node server.
+#[test]
+fn bind_interoperates_with_node_peers() {
+    if !common::node_available() {
+        return;
+    }
+    let (_dht, boot) = spork_network(3);
+    let target = echo_server();
+    let mut reverse = bind(&["-p", &target.to_string()], &boot);
+    let key = reverse.json_line(Duration::from_secs(30))["public_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let key_hex = hex::encode(
+        data_encoding::BASE32_NOPAD
+            .decode(key.to_uppercase().as_bytes())
+            .unwrap(),
+    );
+    let r = common::node_tool(&["connect", &boot, &key_hex, "1048576"]);
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(
+        r["received"], r["sent"],
+        "the echo came back through spork: {r}"
+    );
+
+    let (mut served, info) = common::node_serve(&boot, &hex::encode([6u8; 32]), 1 << 20);
+    let node_key = info["public_key"].as_str().unwrap().to_string();
+    let mut forward = bind(&[&node_key, "-p", "0"], &boot);
+    let port = forward.json_line(Duration::from_secs(30))["port"]
+        .as_u64()
+        .unwrap() as u16;
+    let data = vec![42u8; 1 << 20];
+    let got = round_trip(port, data.clone());
+    let line = served.json_line(Duration::from_secs(30));
+    assert_eq!(
+        line["received"],
+        hex::encode(Sha256::digest(&data)).as_str()
+    );
+    assert_eq!(line["sent"], hex::encode(Sha256::digest(&got)).as_str());
+    assert_eq!(got.len(), 1 << 20);
+}
+
+/// Killing the reverse side and starting it again with the same keyfile is survived by
+/// the forward side: the next local connection reaches the new process.
+#[test]
+fn forward_survives_a_restarted_reverse() {
+    let (_dht, boot) = spork_network(3);
+    let target = echo_server();
+    let dir = tempfile::tempdir().unwrap();
+    let keyfile = dir.path().join("server.json");
+    let keyfile = keyfile.to_str().unwrap();
+    let mut reverse = bind(&["-p", &target.to_string(), "-k", keyfile], &boot);
+    let key = reverse.json_line(Duration::from_secs(30))["public_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut forward = bind(&[&key, "-p", "0"], &boot);
+    let port = forward.json_line(Duration::from_secs(30))["port"]
+        .as_u64()
+        .unwrap() as u16;
+    assert_eq!(round_trip(port, b"first".to_vec()), b"first");
+
+    reverse.signal(15);
+    assert_eq!(reverse.wait(Duration::from_secs(10)).code(), Some(0));
+    let mut again = bind(&["-p", &target.to_string(), "-k", keyfile], &boot);
+    let ev = again.json_line(Duration::from_secs(30));
+    assert_eq!(ev["public_key"], key.as_str(), "same keyfile, same key");
+    assert_eq!(round_trip(port, b"second".to_vec()), b"second");
+}
