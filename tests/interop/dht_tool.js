@@ -51,6 +51,17 @@ function collect (stream) {
   })
 }
 
+// secret-stream refuses single writes of 16 MiB or more: send in 64 KiB pieces.
+function writeAll (stream, buf) {
+  for (let i = 0; i < buf.length; i += 65536) stream.write(buf.subarray(i, i + 65536))
+  stream.end()
+}
+
+// Resolves once both directions are finished (our writes flushed and acknowledged).
+function closed (stream) {
+  return new Promise((resolve) => stream.destroyed ? resolve() : stream.once('close', resolve))
+}
+
 function done (result, ok) {
   console.log(JSON.stringify({ ok, ...result }))
   process.exit(ok ? 0 : 1)
@@ -201,7 +212,7 @@ async function serve (bootstrap, seed, bytes) {
   const out = payload('node-server', Number(bytes))
   const server = dht.createServer(async (conn) => {
     const got = collect(conn)
-    conn.end(out)
+    writeAll(conn, out)
     const data = await got
     console.log(JSON.stringify({ event: 'served', received: sha(data), sent: sha(out), remote_key: conn.remotePublicKey.toString('hex') }))
   })
@@ -217,8 +228,9 @@ async function connect (bootstrap, pk, bytes) {
   const out = payload('node-client', Number(bytes))
   const conn = dht.connect(Buffer.from(pk, 'hex'))
   const got = collect(conn)
-  conn.end(out)
+  writeAll(conn, out)
   const data = await got
+  await closed(conn)
   await dht.destroy()
   done({ received: sha(data), sent: sha(out) }, true)
 }
