@@ -147,10 +147,11 @@ async fn node_client_reaches_rust_server() {
         (hexsha(&got), server)
     });
     let pk = hex::encode(kp.public());
-    let r =
-        tokio::task::spawn_blocking(move || common::node_tool(&["connect", &boot, &pk, "16777216"]))
-            .await
-            .unwrap();
+    let r = tokio::task::spawn_blocking(move || {
+        common::node_tool(&["connect", &boot, &pk, "16777216"])
+    })
+    .await
+    .unwrap();
     assert_eq!(r["ok"], true, "{r}");
     assert_eq!(r["received"], sent.as_str(), "Node got our bytes");
     let (got, server) = serving.await.unwrap();
