@@ -54,6 +54,33 @@ impl Node {
     }
 }
 
+impl Node {
+    /// Announces `keypair`'s public key under `topic`, reachable through
+    /// `relay_addresses` (a [`Server`]'s): how a hyperswarm peer joins a topic as a
+    /// server. Returns the number of nodes that stored it.
+    pub async fn announce_topic(
+        &self,
+        topic: [u8; 32],
+        keypair: &KeyPair,
+        relay_addresses: &[SocketAddrV4],
+    ) -> Result<usize, super::hyperdht::client::PutError> {
+        self.dht
+            .announce(topic, keypair.signing_key(), relay_addresses)
+            .await
+    }
+
+    /// The public keys announced under `topic` (each once).
+    pub async fn lookup_topic(&self, topic: [u8; 32]) -> Vec<[u8; 32]> {
+        let mut keys: Vec<[u8; 32]> = Vec::new();
+        for found in self.dht.lookup(topic).await {
+            if !keys.contains(&found.peer.public_key) {
+                keys.push(found.peer.public_key);
+            }
+        }
+        keys
+    }
+}
+
 fn noise_keypair(kp: &KeyPair) -> Keypair {
     let secret = kp.secret_key();
     let mut seed = [0u8; 32];

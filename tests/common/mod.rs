@@ -198,3 +198,31 @@ pub fn node_serve(bootstrap: &str, seed: &str, bytes: usize) -> (Proc, Value) {
     assert_eq!(v["ok"], true, "{v}");
     (proc, v)
 }
+
+/// Starts `node dht_tool.js swarm` (a hyperswarm@4 peer on `topic` in `mode` "server"
+/// or "client", giving each connection `bytes` bytes); returns it and its first line.
+pub fn node_swarm(bootstrap: &str, topic: &str, mode: &str, bytes: usize) -> (Proc, Value) {
+    let mut child = Command::new("node")
+        .args([
+            "dht_tool.js",
+            "swarm",
+            bootstrap,
+            topic,
+            mode,
+            &bytes.to_string(),
+        ])
+        .current_dir(interop_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn node swarm");
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut proc = Proc {
+        child,
+        stdout: Some(stdout),
+    };
+    let v = proc.json_line(Duration::from_secs(30));
+    assert_eq!(v["ok"], true, "{v}");
+    (proc, v)
+}

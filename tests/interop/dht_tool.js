@@ -27,6 +27,11 @@
 //   node dht_tool.js connect BOOTSTRAP PKHEX BYTES
 //                                            connect to PK, send BYTES, read to the end,
 //                                            print both sha256s
+//   node dht_tool.js swarm BOOTSTRAP TOPICHEX server|client BYTES
+//                                            a hyperswarm@4 peer joining TOPIC; each
+//                                            connection gets BYTES and prints a line like
+//                                            serve's; server mode runs until stdin
+//                                            closes, client mode ends after one
 // BOOTSTRAP is HOST:PORT[,HOST:PORT...].
 const DHT = require('hyperdht')
 const createTestnet = require('hyperdht/testnet')
@@ -235,7 +240,37 @@ async function connect (bootstrap, pk, bytes) {
   done({ received: sha(data), sent: sha(out) }, true)
 }
 
+async function swarmPeer (bootstrap, topic, mode, bytes) {
+  const Hyperswarm = require('hyperswarm')
+  const swarm = new Hyperswarm({ bootstrap: bootstrap.split(',') })
+  const out = payload('node-swarm', Number(bytes))
+  const server = mode === 'server'
+  let finished = false
+  swarm.on('connection', async (conn, info) => {
+    const got = collect(conn)
+    writeAll(conn, out)
+    const data = await got
+    await closed(conn)
+    console.log(JSON.stringify({ event: 'served', received: sha(data), sent: sha(out), remote_key: info.publicKey.toString('hex') }))
+    if (!server && !finished) {
+      finished = true
+      await swarm.destroy()
+      process.exit(0)
+    }
+  })
+  const discovery = swarm.join(Buffer.from(topic, 'hex'), { server, client: !server })
+  await discovery.flushed()
+  console.log(JSON.stringify({ ok: true, public_key: swarm.keyPair.publicKey.toString('hex') }))
+  if (server) {
+    process.stdin.resume()
+    process.stdin.on('end', async () => { await swarm.destroy(); process.exit(0) })
+  } else {
+    setTimeout(() => done({ error: 'no connection' }, false), 60000).unref()
+  }
+}
+
 const commands = {
+  swarm: () => swarmPeer(args[0], args[1], args[2], args[3]),
   serve: () => serve(args[0], args[1], args[2]),
   connect: () => connect(args[0], args[1], args[2]),
   'find-peer': () => findPeer(args[0], args[1]),
@@ -253,5 +288,5 @@ if (!commands[cmd]) {
   console.error('usage: node dht_tool.js testnet|pair|records|find-node ...')
   process.exit(2)
 }
-if (cmd !== 'testnet' && cmd !== 'serve') setTimeout(() => done({ error: 'timed out' }, false), 60000).unref()
+if (!['testnet', 'serve', 'swarm'].includes(cmd)) setTimeout(() => done({ error: 'timed out' }, false), 60000).unref()
 commands[cmd]().catch((e) => done({ error: String(e && e.stack || e) }, false))

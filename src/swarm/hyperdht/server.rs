@@ -124,6 +124,14 @@ impl Server {
         &self.public_key
     }
 
+    /// The addresses clients can reach us through (for topic announcements).
+    pub fn relay_addresses(&self) -> Vec<SocketAddrV4> {
+        self.announcer
+            .as_ref()
+            .map(Announcer::relay_addresses)
+            .unwrap_or_default()
+    }
+
     /// The next accepted connection; `None` once the server is closed.
     pub async fn accept(&mut self) -> Option<Connection> {
         self.incoming.recv().await
