@@ -75,6 +75,11 @@ impl Udx {
         Ok(Stream::new(inner))
     }
 
+    /// How many streams are live (created and not yet closed).
+    pub fn live_streams(&self) -> usize {
+        lock(&self.streams).len()
+    }
+
     /// Whether a live stream has this id.
     pub fn has_stream(&self, id: u32) -> bool {
         lock(&self.streams).contains_key(&id)
