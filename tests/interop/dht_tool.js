@@ -32,6 +32,11 @@
 //                                            connection gets BYTES and prints a line like
 //                                            serve's; server mode runs until stdin
 //                                            closes, client mode ends after one
+//   node dht_tool.js bench-pair BOOTSTRAP BYTES   Node→Node: connect time to the first
+//                                            byte and the time to move BYTES
+//   node dht_tool.js bench-send BOOTSTRAP PKHEX BYTES   the same against a server
+//   node dht_tool.js bench-sink BOOTSTRAP SEEDHEX   a server that sends one byte, then
+//                                            reads to the end and ends; until stdin closes
 // BOOTSTRAP is HOST:PORT[,HOST:PORT...].
 const DHT = require('hyperdht')
 const createTestnet = require('hyperdht/testnet')
@@ -269,7 +274,73 @@ async function swarmPeer (bootstrap, topic, mode, bytes) {
   }
 }
 
+// Server side of the benchmarks: one byte first (so clients can time connect-to-first-
+// byte), then drain everything and end.
+function sinkConnection (conn) {
+  conn.write(Buffer.from([1]))
+  conn.on('data', () => {})
+  conn.on('end', () => conn.end())
+  conn.on('error', () => {})
+}
+
+// Client side: time to the first byte, then send `bytes` and wait for the server to end.
+async function benchClient (dht, pk, bytes) {
+  const t0 = process.hrtime.bigint()
+  const conn = dht.connect(pk)
+  await new Promise((resolve, reject) => { conn.once('data', resolve); conn.once('error', reject) })
+  const connectMs = Number(process.hrtime.bigint() - t0) / 1e6
+  const chunk = Buffer.alloc(65536, 0x61)
+  const t1 = process.hrtime.bigint()
+  const ended = new Promise((resolve) => { conn.on('end', resolve); conn.resume() })
+  let left = bytes
+  while (left > 0) {
+    const n = Math.min(left, chunk.length)
+    if (!conn.write(n === chunk.length ? chunk : chunk.subarray(0, n))) await new Promise((resolve) => conn.once('drain', resolve))
+    left -= n
+  }
+  conn.end()
+  await ended
+  const secs = Number(process.hrtime.bigint() - t1) / 1e9
+  await closed(conn)
+  return { connect_ms: connectMs, secs }
+}
+
+async function benchPair (bootstrap, bytes) {
+  const a = client(bootstrap)
+  const b = client(bootstrap)
+  await Promise.all([a.ready(), b.ready()])
+  const keyPair = DHT.keyPair()
+  const server = a.createServer(sinkConnection)
+  await server.listen(keyPair)
+  const r = await benchClient(b, keyPair.publicKey, Number(bytes))
+  await server.close()
+  await Promise.all([a.destroy(), b.destroy()])
+  done(r, true)
+}
+
+async function benchSend (bootstrap, pk, bytes) {
+  const dht = client(bootstrap)
+  await dht.ready()
+  const r = await benchClient(dht, Buffer.from(pk, 'hex'), Number(bytes))
+  await dht.destroy()
+  done(r, true)
+}
+
+async function benchSink (bootstrap, seed) {
+  const dht = client(bootstrap)
+  await dht.ready()
+  const keyPair = DHT.keyPair(Buffer.from(seed, 'hex'))
+  const server = dht.createServer(sinkConnection)
+  await server.listen(keyPair)
+  console.log(JSON.stringify({ ok: true, public_key: keyPair.publicKey.toString('hex') }))
+  process.stdin.resume()
+  process.stdin.on('end', async () => { await server.close(); await dht.destroy(); process.exit(0) })
+}
+
 const commands = {
+  'bench-pair': () => benchPair(args[0], args[1]),
+  'bench-send': () => benchSend(args[0], args[1], args[2]),
+  'bench-sink': () => benchSink(args[0], args[1]),
   swarm: () => swarmPeer(args[0], args[1], args[2], args[3]),
   serve: () => serve(args[0], args[1], args[2]),
   connect: () => connect(args[0], args[1], args[2]),
@@ -288,5 +359,5 @@ if (!commands[cmd]) {
   console.error('usage: node dht_tool.js testnet|pair|records|find-node ...')
   process.exit(2)
 }
-if (!['testnet', 'serve', 'swarm'].includes(cmd)) setTimeout(() => done({ error: 'timed out' }, false), 60000).unref()
+if (!['testnet', 'serve', 'swarm', 'bench-sink'].includes(cmd)) setTimeout(() => done({ error: 'timed out' }, false), 120000).unref()
 commands[cmd]().catch((e) => done({ error: String(e && e.stack || e) }, false))
