@@ -3,67 +3,16 @@
 
 mod common;
 
-use std::net::SocketAddrV4;
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
-use spork::swarm::hyperdht::HyperDht;
+use common::{exchange, rust_network as network, rust_node as node, sha_hex as hexsha};
 use spork::swarm::noise::Keypair;
-use spork::swarm::rpc::{NodeConfig, RateLimits};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-async fn node(bootstrap: Vec<SocketAddrV4>, persistent: bool) -> HyperDht {
-    let dht = HyperDht::bind(NodeConfig {
-        host: "127.0.0.1".parse().unwrap(),
-        port: 0,
-        bootstrap,
-        persistent,
-        limits: RateLimits::default(),
-    })
-    .await
-    .expect("bind");
-    dht.node().bootstrap().await;
-    dht
-}
-
-async fn network() -> (Vec<HyperDht>, SocketAddrV4) {
-    let first = node(vec![], true).await;
-    let boot = match first.node().local_addr() {
-        std::net::SocketAddr::V4(a) => a,
-        _ => unreachable!(),
-    };
-    let mut nodes = vec![first];
-    for _ in 0..2 {
-        nodes.push(node(vec![boot], true).await);
-    }
-    (nodes, boot)
-}
+use tokio::io::AsyncWriteExt;
 
 fn pattern(len: usize, seed: u8) -> Vec<u8> {
     (0..len)
         .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
         .collect()
-}
-
-fn sha(b: &[u8]) -> Vec<u8> {
-    Sha256::digest(b).to_vec()
-}
-
-/// Writes `out` then half-closes, while reading everything the peer sends.
-async fn exchange<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static>(
-    conn: S,
-    out: Vec<u8>,
-) -> Vec<u8> {
-    let (mut r, mut w) = tokio::io::split(conn);
-    let writer = tokio::spawn(async move {
-        w.write_all(&out).await.unwrap();
-        w.shutdown().await.unwrap();
-        w
-    });
-    let mut got = Vec::new();
-    r.read_to_end(&mut got).await.unwrap();
-    let _w = writer.await.unwrap();
-    got
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -78,7 +27,7 @@ async fn rust_client_reaches_rust_server_and_both_directions_arrive() {
         .await;
 
     let (to_server, to_client) = (pattern(16 << 20, 1), pattern(16 << 20, 2));
-    let (hs, hc) = (sha(&to_server), sha(&to_client));
+    let (hs, hc) = (hexsha(&to_server), hexsha(&to_client));
     let serving = tokio::spawn(async move {
         let conn = server.accept().await.expect("a connection");
         assert_eq!(
@@ -98,8 +47,8 @@ async fn rust_client_reaches_rust_server_and_both_directions_arrive() {
     assert_eq!(conn.remote_public_key(), server_kp.public());
     let got_by_client = exchange(conn, to_server).await;
     let (got_by_server, server) = serving.await.unwrap();
-    assert_eq!(sha(&got_by_client), hc);
-    assert_eq!(sha(&got_by_server), hs);
+    assert_eq!(hexsha(&got_by_client), hc);
+    assert_eq!(hexsha(&got_by_server), hs);
     server.close().await;
 }
 
@@ -119,14 +68,6 @@ async fn firewall_refuses_unlisted_client_keys() {
     assert!(refused.is_err(), "an unlisted key must not get in");
 }
 
-fn hexsha(b: &[u8]) -> String {
-    hex::encode(sha(b))
-}
-
-async fn rust_node_on(boot: &str) -> HyperDht {
-    node(vec![boot.parse().unwrap()], false).await
-}
-
 /// A Node hyperdht client connects to a Rust server by public key; 16 MiB each way
 /// arrives intact and half-close ends both directions.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -136,7 +77,7 @@ async fn node_client_reaches_rust_server() {
     }
     let (_net, info) = common::node_testnet(5, None);
     let boot = info["bootstrap"][0].as_str().unwrap().to_string();
-    let dht = rust_node_on(&boot).await;
+    let dht = node(vec![boot.parse().unwrap()], false).await;
     let kp = Keypair::from_seed([9; 32]);
     let mut server = dht.listen(kp.clone(), Arc::new(|_, _| true)).await;
     let out = pattern(16 << 20, 7);
@@ -172,7 +113,7 @@ async fn rust_client_reaches_node_server() {
         .unwrap()
         .try_into()
         .unwrap();
-    let dht = rust_node_on(&boot).await;
+    let dht = node(vec![boot.parse().unwrap()], false).await;
     let client_kp = Keypair::from_seed([10; 32]);
     let conn = tokio::time::timeout(
         std::time::Duration::from_secs(20),
@@ -229,7 +170,7 @@ async fn fifty_concurrent_connections_from_one_key() {
                     .expect("connect");
             let out = pattern(64 << 10, i);
             let got = exchange(conn, out.clone()).await;
-            assert_eq!(sha(&got), sha(&out), "connection {i}");
+            assert_eq!(hexsha(&got), hexsha(&out), "connection {i}");
         });
     }
     let mut done = 0;

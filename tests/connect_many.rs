@@ -2,27 +2,12 @@
 
 mod common;
 
-use std::net::SocketAddrV4;
 use std::sync::Arc;
 
+use common::{rust_network, rust_node as node};
 use spork::swarm::hyperdht::HyperDht;
 use spork::swarm::noise::Keypair;
-use spork::swarm::rpc::{NodeConfig, RateLimits};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-async fn node(bootstrap: Vec<SocketAddrV4>, persistent: bool) -> HyperDht {
-    let dht = HyperDht::bind(NodeConfig {
-        host: "127.0.0.1".parse().unwrap(),
-        port: 0,
-        bootstrap,
-        persistent,
-        limits: RateLimits::default(),
-    })
-    .await
-    .expect("bind");
-    dht.node().bootstrap().await;
-    dht
-}
 
 /// Resident memory of this process in KiB.
 fn rss_kib() -> u64 {
@@ -55,12 +40,7 @@ async fn ten_thousand_sequential_connections_and_memory_returns() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
-    let first = node(vec![], true).await;
-    let boot = match first.node().local_addr() {
-        std::net::SocketAddr::V4(a) => a,
-        _ => unreachable!(),
-    };
-    let _others = [node(vec![boot], true).await, node(vec![boot], true).await];
+    let (_network, boot) = rust_network().await;
     let server_dht = node(vec![boot], false).await;
     let client = node(vec![boot], false).await;
     let kp = Keypair::from_seed([21; 32]);

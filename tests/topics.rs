@@ -7,34 +7,14 @@ mod common;
 use std::net::SocketAddrV4;
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
+use common::{exchange, sha_hex as hexsha};
 use spork::keys::KeyPair;
 use spork::swarm::node::Node;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 async fn join(boot: &str) -> Node {
     let boot: SocketAddrV4 = boot.parse().unwrap();
     Node::join(vec![boot], 0).await.expect("join")
-}
-
-fn hexsha(b: &[u8]) -> String {
-    hex::encode(Sha256::digest(b))
-}
-
-async fn exchange<S>(conn: S, out: Vec<u8>) -> Vec<u8>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-{
-    let (mut r, mut w) = tokio::io::split(conn);
-    let writer = tokio::spawn(async move {
-        w.write_all(&out).await.unwrap();
-        w.shutdown().await.unwrap();
-        w
-    });
-    let mut got = Vec::new();
-    r.read_to_end(&mut got).await.unwrap();
-    let _w = writer.await.unwrap();
-    got
 }
 
 /// Serves a fresh key, announces it under `topic`, echoes every connection.

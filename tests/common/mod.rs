@@ -153,76 +153,104 @@ pub fn node_tool(args: &[&str]) -> Value {
     })
 }
 
-/// Starts a Node testnet of `n` persistent hyperdht nodes (optionally joining
-/// `bootstrap`); returns the process and the JSON it printed.
+/// Starts `node dht_tool.js ARGS…` as a long-running process (fed on stdin, stopped by
+/// closing it or on drop) and returns it with the first JSON line it printed, which
+/// must say `"ok": true`.
+pub fn node_process(args: &[&str]) -> (Proc, Value) {
+    let mut child = Command::new("node")
+        .arg("dht_tool.js")
+        .args(args)
+        .current_dir(interop_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn node dht_tool.js");
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut proc = Proc {
+        child,
+        stdout: Some(stdout),
+    };
+    let v = proc.json_line(Duration::from_secs(30));
+    assert_eq!(v["ok"], true, "{args:?}: {v}");
+    (proc, v)
+}
+
+/// A Node testnet of `n` persistent hyperdht nodes (optionally joining `bootstrap`).
 pub fn node_testnet(n: usize, bootstrap: Option<&str>) -> (Proc, Value) {
-    let mut cmd = Command::new("node");
-    cmd.arg("dht_tool.js")
-        .arg("testnet")
-        .arg(n.to_string())
-        .current_dir(interop_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    if let Some(b) = bootstrap {
-        cmd.arg(b);
-    }
-    let mut child = cmd.spawn().expect("spawn node testnet");
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut proc = Proc {
-        child,
-        stdout: Some(stdout),
-    };
-    let v = proc.json_line(Duration::from_secs(30));
-    assert_eq!(v["ok"], true, "{v}");
-    (proc, v)
+    let n = n.to_string();
+    let mut args = vec!["testnet", n.as_str()];
+    args.extend(bootstrap);
+    node_process(&args)
 }
 
-/// Starts `node dht_tool.js serve` (a Node hyperdht server for the keypair of `seed`
-/// giving each client `bytes` bytes); returns the process and its first JSON line.
+/// A Node hyperdht server for the keypair of `seed`, giving each client `bytes` bytes.
 pub fn node_serve(bootstrap: &str, seed: &str, bytes: usize) -> (Proc, Value) {
-    let mut child = Command::new("node")
-        .args(["dht_tool.js", "serve", bootstrap, seed, &bytes.to_string()])
-        .current_dir(interop_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn node serve");
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut proc = Proc {
-        child,
-        stdout: Some(stdout),
-    };
-    let v = proc.json_line(Duration::from_secs(30));
-    assert_eq!(v["ok"], true, "{v}");
-    (proc, v)
+    node_process(&["serve", bootstrap, seed, &bytes.to_string()])
 }
 
-/// Starts `node dht_tool.js swarm` (a hyperswarm@4 peer on `topic` in `mode` "server"
-/// or "client", giving each connection `bytes` bytes); returns it and its first line.
+/// A hyperswarm@4 peer on `topic` in `mode` "server" or "client", giving each
+/// connection `bytes` bytes.
 pub fn node_swarm(bootstrap: &str, topic: &str, mode: &str, bytes: usize) -> (Proc, Value) {
-    let mut child = Command::new("node")
-        .args([
-            "dht_tool.js",
-            "swarm",
-            bootstrap,
-            topic,
-            mode,
-            &bytes.to_string(),
-        ])
-        .current_dir(interop_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn node swarm");
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut proc = Proc {
-        child,
-        stdout: Some(stdout),
+    node_process(&["swarm", bootstrap, topic, mode, &bytes.to_string()])
+}
+
+/// A Rust HyperDHT node on 127.0.0.1 (any port), bootstrapped through `bootstrap`.
+pub async fn rust_node(
+    bootstrap: Vec<std::net::SocketAddrV4>,
+    persistent: bool,
+) -> spork::swarm::hyperdht::HyperDht {
+    let dht = spork::swarm::hyperdht::HyperDht::bind(spork::swarm::rpc::NodeConfig {
+        host: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        bootstrap,
+        persistent,
+        limits: spork::swarm::rpc::RateLimits::default(),
+    })
+    .await
+    .expect("bind a rust node");
+    dht.node().bootstrap().await;
+    dht
+}
+
+/// Three persistent Rust nodes in one process: a small local DHT, and its first
+/// node's address to bootstrap from.
+pub async fn rust_network() -> (
+    Vec<spork::swarm::hyperdht::HyperDht>,
+    std::net::SocketAddrV4,
+) {
+    let first = rust_node(vec![], true).await;
+    let std::net::SocketAddr::V4(boot) = first.node().local_addr() else {
+        panic!("bound to IPv4")
     };
-    let v = proc.json_line(Duration::from_secs(30));
-    assert_eq!(v["ok"], true, "{v}");
-    (proc, v)
+    let mut nodes = vec![first];
+    for _ in 0..2 {
+        nodes.push(rust_node(vec![boot], true).await);
+    }
+    (nodes, boot)
+}
+
+/// sha256 as hex.
+pub fn sha_hex(b: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(b))
+}
+
+/// Writes `out` then half-closes, while reading everything the peer sends; returns
+/// what was read.
+pub async fn exchange<S>(conn: S, out: Vec<u8>) -> Vec<u8>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (mut r, mut w) = tokio::io::split(conn);
+    let writer = tokio::spawn(async move {
+        w.write_all(&out).await.unwrap();
+        w.shutdown().await.unwrap();
+        w
+    });
+    let mut got = Vec::new();
+    r.read_to_end(&mut got).await.unwrap();
+    let _w = writer.await.unwrap();
+    got
 }
