@@ -202,5 +202,79 @@ fn main() {
             );
         }
         drop(node_sink);
+
+        bind_rss(&boot_s).await;
     });
+}
+
+/// Resident memory of process `pid`, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Starts `spork bind ARGS --json` and returns it with its `listening` event.
+async fn spork_bind(args: &[&str], boot: &str) -> (tokio::process::Child, Value) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spork"))
+        .arg("bind")
+        .args(args)
+        .arg("--json")
+        .env("SPORK_BOOTSTRAP", boot)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spork bind");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let ev: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    // Keep reading events so the pipe never fills up.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, ev)
+}
+
+/// RSS of the two `spork bind` processes (reverse and forward) holding one idle
+/// connection, then 1,000.
+async fn bind_rss(boot: &str) {
+    let echo = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let echo_port = echo.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = echo.accept().await {
+            tokio::spawn(async move {
+                let (mut r, mut w) = s.split();
+                let _ = tokio::io::copy(&mut r, &mut w).await;
+            });
+        }
+    });
+    let (reverse, ev) = spork_bind(&["-p", &echo_port.to_string()], boot).await;
+    let key = ev["public_key"].as_str().unwrap().to_string();
+    let (forward, ev) = spork_bind(&[&key, "-p", "0"], boot).await;
+    let port = ev["port"].as_u64().unwrap() as u16;
+    let (rpid, fpid) = (reverse.id().unwrap(), forward.id().unwrap());
+    let mut held = Vec::new();
+    let mut report = |n: usize, held: &Vec<tokio::net::TcpStream>| {
+        assert_eq!(held.len(), n);
+        println!(
+            " spork bind holding {n:4} connection(s): reverse {:6} KiB, forward {:6} KiB RSS",
+            rss_kib(rpid),
+            rss_kib(fpid)
+        );
+    };
+    for target in [1usize, 1000] {
+        while held.len() < target {
+            let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            s.write_all(b"x").await.unwrap();
+            let mut one = [0u8; 1];
+            s.read_exact(&mut one).await.unwrap();
+            held.push(s);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        report(target, &held);
+    }
 }
