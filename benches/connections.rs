@@ -256,7 +256,7 @@ async fn bind_rss(boot: &str) {
     let port = ev["port"].as_u64().unwrap() as u16;
     let (rpid, fpid) = (reverse.id().unwrap(), forward.id().unwrap());
     let mut held = Vec::new();
-    let mut report = |n: usize, held: &Vec<tokio::net::TcpStream>| {
+    let report = |n: usize, held: &Vec<tokio::net::TcpStream>| {
         assert_eq!(held.len(), n);
         println!(
             " spork bind holding {n:4} connection(s): reverse {:6} KiB, forward {:6} KiB RSS",
