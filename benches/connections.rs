@@ -203,8 +203,97 @@ fn main() {
         }
         drop(node_sink);
 
+        bind_end_to_end(&boot_s, bytes, runs).await;
         bind_rss(&boot_s).await;
     });
+}
+
+/// A TCP server that reads each connection to the end, then closes it.
+async fn tcp_sink() -> u16 {
+    let sink = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = sink.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = sink.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 256 << 10];
+                while s.read(&mut buf).await.unwrap_or(0) > 0 {}
+                let _ = s.shutdown().await;
+            });
+        }
+    });
+    port
+}
+
+/// Sends `bytes` into 127.0.0.1:`port` and waits until the far end closes.
+async fn tcp_through(port: u16, bytes: usize) -> Duration {
+    let s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let (mut r, mut w) = s.into_split();
+    let t0 = Instant::now();
+    let chunk = vec![0x61u8; 64 << 10];
+    let mut left = bytes;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        w.write_all(&chunk[..n]).await.unwrap();
+        left -= n;
+    }
+    w.shutdown().await.unwrap();
+    let mut buf = [0u8; 1024];
+    while r.read(&mut buf).await.unwrap_or(0) > 0 {}
+    t0.elapsed()
+}
+
+/// TCP → tunnel → tunnel → TCP: spork bind (reverse + forward) against the same path
+/// through a Node hyperdht pipe (what holesail does).
+async fn bind_end_to_end(boot: &str, bytes: usize, runs: usize) {
+    let sink = tcp_sink().await;
+    let (_reverse, ev) = spork_bind(&["-p", &sink.to_string()], boot).await;
+    let key = ev["public_key"].as_str().unwrap().to_string();
+    let (_forward, ev) = spork_bind(&[&key, "-p", "0"], boot).await;
+    let spork_port = ev["port"].as_u64().unwrap() as u16;
+
+    let (_pipe_server, info) = node_long(&[
+        "pipe-server",
+        boot,
+        &hex::encode([34u8; 32]),
+        &sink.to_string(),
+    ])
+    .await;
+    let pk = info["public_key"].as_str().unwrap().to_string();
+    let (_pipe_client, info) = node_long(&["pipe-client", boot, &pk]).await;
+    let node_port = info["port"].as_u64().unwrap() as u16;
+
+    let mut spork = Vec::new();
+    let mut node = Vec::new();
+    for _ in 0..runs {
+        spork.push(tcp_through(spork_port, bytes).await);
+        node.push(tcp_through(node_port, bytes).await);
+    }
+    spork.sort();
+    node.sort();
+    let mbps = |d: Duration| bytes as f64 / 1e6 / d.as_secs_f64();
+    let (s, n) = (mbps(spork[runs / 2]), mbps(node[runs / 2]));
+    println!(
+        " TCP→tunnel→TCP: spork bind {s:8.1} MB/s, Node hyperdht pipe {n:8.1} MB/s ({:.2}×)",
+        s / n
+    );
+}
+
+/// Starts a long-running `node dht_tool.js` command and returns it with its first line.
+async fn node_long(args: &[&str]) -> (tokio::process::Child, Value) {
+    let mut child = Command::new("node")
+        .arg("dht_tool.js")
+        .args(args)
+        .current_dir(interop())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let v: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    (child, v)
 }
 
 /// Resident memory of process `pid`, in KiB.

@@ -37,6 +37,12 @@
 //   node dht_tool.js bench-send BOOTSTRAP PKHEX BYTES   the same against a server
 //   node dht_tool.js bench-sink BOOTSTRAP SEEDHEX   a server that sends one byte, then
 //                                            reads to the end and ends; until stdin closes
+//   node dht_tool.js pipe-server BOOTSTRAP SEEDHEX PORT
+//                                            what holesail does, on hyperdht@6: serve the
+//                                            key, pipe each connection to 127.0.0.1:PORT
+//   node dht_tool.js pipe-client BOOTSTRAP PKHEX
+//                                            listen on 127.0.0.1 (any port, printed), pipe
+//                                            each connection to PK
 // BOOTSTRAP is HOST:PORT[,HOST:PORT...].
 const DHT = require('hyperdht')
 const createTestnet = require('hyperdht/testnet')
@@ -337,7 +343,39 @@ async function benchSink (bootstrap, seed) {
   process.stdin.on('end', async () => { await server.close(); await dht.destroy(); process.exit(0) })
 }
 
+function pipeBoth (a, b) {
+  a.pipe(b).on('error', () => {})
+  b.pipe(a).on('error', () => {})
+  a.on('error', () => b.destroy())
+  b.on('error', () => a.destroy())
+}
+
+async function pipeServer (bootstrap, seed, port) {
+  const net = require('net')
+  const dht = client(bootstrap)
+  await dht.ready()
+  const keyPair = DHT.keyPair(Buffer.from(seed, 'hex'))
+  const server = dht.createServer((conn) => pipeBoth(conn, net.connect(Number(port), '127.0.0.1')))
+  await server.listen(keyPair)
+  console.log(JSON.stringify({ ok: true, public_key: keyPair.publicKey.toString('hex') }))
+  process.stdin.resume()
+  process.stdin.on('end', () => process.exit(0))
+}
+
+async function pipeClient (bootstrap, pk) {
+  const net = require('net')
+  const dht = client(bootstrap)
+  await dht.ready()
+  const server = net.createServer((sock) => pipeBoth(sock, dht.connect(Buffer.from(pk, 'hex'))))
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  console.log(JSON.stringify({ ok: true, port: server.address().port }))
+  process.stdin.resume()
+  process.stdin.on('end', () => process.exit(0))
+}
+
 const commands = {
+  'pipe-server': () => pipeServer(args[0], args[1], args[2]),
+  'pipe-client': () => pipeClient(args[0], args[1]),
   'bench-pair': () => benchPair(args[0], args[1]),
   'bench-send': () => benchSend(args[0], args[1], args[2]),
   'bench-sink': () => benchSink(args[0], args[1]),
@@ -359,5 +397,5 @@ if (!commands[cmd]) {
   console.error('usage: node dht_tool.js testnet|pair|records|find-node ...')
   process.exit(2)
 }
-if (!['testnet', 'serve', 'swarm', 'bench-sink'].includes(cmd)) setTimeout(() => done({ error: 'timed out' }, false), 120000).unref()
+if (!['testnet', 'serve', 'swarm', 'bench-sink', 'pipe-server', 'pipe-client'].includes(cmd)) setTimeout(() => done({ error: 'timed out' }, false), 120000).unref()
 commands[cmd]().catch((e) => done({ error: String(e && e.stack || e) }, false))
