@@ -5,15 +5,9 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{exchange, rust_network as network, rust_node as node, sha_hex as hexsha};
+use common::{exchange, pattern, rust_network as network, rust_node as node, sha_hex as hexsha};
 use spork::swarm::noise::Keypair;
 use tokio::io::AsyncWriteExt;
-
-fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_client_reaches_rust_server_and_both_directions_arrive() {

@@ -3,10 +3,11 @@
 //! way (sha256-compared) with half-close; encrypted datagrams beside the stream;
 //! tampered ciphertext as an error (not a panic); keepalive frames never delivered.
 
-use std::net::SocketAddr;
+mod common;
+
+use common::{lo, pattern, sha};
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
 use spork::swarm::hyperdht::NS_PEER_HANDSHAKE;
 use spork::swarm::noise::{HandshakeResult, Initiator, Keypair, Responder};
 use spork::swarm::secretstream::SecretStream;
@@ -15,26 +16,6 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout;
 
 const T: Duration = Duration::from_secs(60);
-
-fn lo() -> SocketAddr {
-    "127.0.0.1:0".parse().unwrap()
-}
-
-fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    let mut x: u32 = 0x9e37_79b9 ^ seed as u32;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
-        .collect()
-}
-
-fn sha(b: &[u8]) -> Vec<u8> {
-    Sha256::digest(b).to_vec()
-}
 
 fn handshake() -> (HandshakeResult, HandshakeResult, [u8; 32], [u8; 32]) {
     let (ck, sk) = (Keypair::random(), Keypair::random());

@@ -6,6 +6,9 @@
 //!
 //! Under `CI=true` a missing `node` or `node_modules` fails; otherwise it skips with a note.
 
+mod common;
+
+use common::pattern;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -52,18 +55,6 @@ fn node_ready() -> bool {
     );
     eprintln!("note: skipping secret-stream interop test: {why}");
     false
-}
-
-fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    let mut x: u32 = 0x9e37_79b9 ^ seed as u32;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
-        .collect()
 }
 
 struct Io {

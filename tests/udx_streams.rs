@@ -2,37 +2,19 @@
 //! half-close, reset, raw datagrams beside streams, MESSAGE, keepalive, firewall-style
 //! adoption, and loss recovery through a lossy relay.
 
+mod common;
+
+use common::{lo, pattern, sha};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
 use spork::swarm::udx::{Socket, Stream, Udx};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::timeout;
 
 const T: Duration = Duration::from_secs(60);
-
-fn lo() -> SocketAddr {
-    "127.0.0.1:0".parse().unwrap()
-}
-
-fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    let mut x: u32 = 0x9e37_79b9 ^ seed as u32;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
-        .collect()
-}
-
-fn sha(b: &[u8]) -> Vec<u8> {
-    Sha256::digest(b).to_vec()
-}
 
 struct Pair {
     sa: Socket,
