@@ -9,13 +9,13 @@ use std::net::SocketAddrV4;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ed25519_dalek::{Signer, SigningKey};
+use ed25519_dalek::SigningKey;
 
-use super::messages::{announce_signable, Announce, PeerRecord};
+use super::client::signed_announce;
+use super::messages::PeerRecord;
 use super::{commands, HyperDht, NS_ANNOUNCE, NS_UNANNOUNCE};
 use crate::swarm::crypto::{hash, Key32};
-use crate::swarm::rpc::io::lock;
-use crate::swarm::rpc::query::{query, QuerySpec, DEFAULT_CONCURRENCY};
+use crate::swarm::lock;
 use crate::swarm::rpc::{Outgoing, Reply};
 
 /// Nodes a server announces itself to.
@@ -111,35 +111,14 @@ fn own_record(keypair: &SigningKey) -> PeerRecord {
 }
 
 fn signed(ns: &Key32, target: Key32, reply: &Reply, keypair: &SigningKey) -> Option<Vec<u8>> {
-    let (id, token) = (reply.from_id?, reply.response.token?);
-    let peer = own_record(keypair);
-    let signable = announce_signable(ns, &target, &id, &token, &peer, None);
-    Some(
-        Announce {
-            peer: Some(peer),
-            refresh: None,
-            signature: Some(keypair.sign(&signable).to_bytes()),
-            bump: 0,
-        }
-        .encode(),
-    )
+    signed_announce(ns, target, reply, keypair, own_record(keypair))
 }
 
 /// One round: find the closest nodes, announce to the best 3, unannounce from nodes
 /// that held it before but no longer do.
 async fn update(dht: &HyperDht, keypair: &SigningKey, placed: &Mutex<Placed>) {
     let target = hash(&[keypair.verifying_key().as_bytes()]);
-    let result = query(
-        dht.node(),
-        QuerySpec {
-            command: commands::FIND_PEER,
-            internal: false,
-            target,
-            value: None,
-            concurrency: DEFAULT_CONCURRENCY,
-        },
-    )
-    .await;
+    let result = dht.run(commands::FIND_PEER, target, None).await;
     let mut set = tokio::task::JoinSet::new();
     for reply in result.closest.iter().take(RELAYS) {
         let Some(value) = signed(&NS_ANNOUNCE, target, reply, keypair) else {

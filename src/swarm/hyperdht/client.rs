@@ -64,7 +64,13 @@ fn public_key(kp: &SigningKey) -> Key32 {
 }
 
 impl HyperDht {
-    async fn run(&self, command: u64, target: Key32, value: Option<Vec<u8>>) -> QueryResult {
+    /// Runs a HyperDHT query (application command `command`) toward `target`.
+    pub(super) async fn run(
+        &self,
+        command: u64,
+        target: Key32,
+        value: Option<Vec<u8>>,
+    ) -> QueryResult {
         query(
             self.node(),
             QuerySpec {
@@ -85,17 +91,18 @@ impl HyperDht {
         result: &QueryResult,
         target: Key32,
         command: u64,
-        value: impl Fn(&Reply) -> Vec<u8>,
+        value: impl Fn(&Reply) -> Option<Vec<u8>>,
     ) -> Result<Vec<Reply>, PutError> {
         let mut set = tokio::task::JoinSet::new();
         for reply in result.closest.iter().filter(|r| r.response.token.is_some()) {
+            let Some(value) = value(reply) else { continue };
             let node = self.node().clone();
             let out = Outgoing {
                 command,
                 internal: false,
                 target: Some(target),
                 token: reply.response.token,
-                value: Some(value(reply)),
+                value: Some(value),
                 ..Outgoing::default()
             };
             let to = reply.from;
@@ -188,7 +195,9 @@ impl HyperDht {
         let target = hash(&[value]);
         let result = self.run(commands::IMMUTABLE_GET, target, None).await;
         let answers = self
-            .commit(&result, target, commands::IMMUTABLE_PUT, |_| value.to_vec())
+            .commit(&result, target, commands::IMMUTABLE_PUT, |_| {
+                Some(value.to_vec())
+            })
             .await?;
         stored(&answers)?;
         Ok(target)
@@ -225,7 +234,9 @@ impl HyperDht {
         .encode();
         let result = self.run(commands::MUTABLE_GET, target, Some(uint(0))).await;
         let answers = self
-            .commit(&result, target, commands::MUTABLE_PUT, |_| put.clone())
+            .commit(&result, target, commands::MUTABLE_PUT, |_| {
+                Some(put.clone())
+            })
             .await?;
         stored(&answers).map(|_| ())
     }
@@ -268,25 +279,26 @@ impl HyperDht {
     }
 }
 
-/// An (UN)ANNOUNCE value for one node: signed over that node's id and token.
-fn signed_announce(
+/// An (UN)ANNOUNCE value for one node: `peer` signed over that node's id and token
+/// (namespace `ns`: NS_ANNOUNCE or NS_UNANNOUNCE). `None` if the reply lacks either.
+pub(super) fn signed_announce(
     ns: &Key32,
-    topic: Key32,
+    target: Key32,
     reply: &Reply,
     keypair: &SigningKey,
     peer: PeerRecord,
-) -> Vec<u8> {
-    // Commit only goes to replies with a verified id and a token.
-    let id = reply.from_id.unwrap_or_default();
-    let token = reply.response.token.unwrap_or_default();
-    let signable = announce_signable(ns, &topic, &id, &token, &peer, None);
-    Announce {
-        peer: Some(peer),
-        refresh: None,
-        signature: Some(keypair.sign(&signable).to_bytes()),
-        bump: 0,
-    }
-    .encode()
+) -> Option<Vec<u8>> {
+    let (id, token) = (reply.from_id?, reply.response.token?);
+    let signable = announce_signable(ns, &target, &id, &token, &peer, None);
+    Some(
+        Announce {
+            peer: Some(peer),
+            refresh: None,
+            signature: Some(keypair.sign(&signable).to_bytes()),
+            bump: 0,
+        }
+        .encode(),
+    )
 }
 
 /// How many commits were accepted; when none was, why.
