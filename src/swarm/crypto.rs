@@ -25,6 +25,12 @@ pub fn keyed_hash(key: &[u8], message: &[u8]) -> Key32 {
     mac.finalize().into_bytes().into()
 }
 
+/// `hypercore-crypto`'s namespace `i` under `name`: `BLAKE2b(BLAKE2b(name) ‖ byte(i))`
+/// (HyperDHT's command namespaces, secret-stream's stream-id namespaces).
+pub fn namespace(name: &[u8], i: u8) -> Key32 {
+    hash(&[&hash(&[name]), &[i]])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

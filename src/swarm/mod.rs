@@ -14,3 +14,9 @@ pub mod noise;
 pub mod rpc;
 pub mod secretstream;
 pub mod udx;
+
+/// Locks a mutex, carrying on if a panicking thread poisoned it: the data behind every
+/// lock in this stack is plain state that stays consistent between statements.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -15,8 +15,8 @@
 
 use std::sync::{Arc, LazyLock, Mutex};
 
-use crate::swarm::crypto::{hash, Key32};
-use crate::swarm::rpc::io::lock;
+use crate::swarm::crypto::Key32;
+use crate::swarm::lock;
 use crate::swarm::rpc::{DhtNode, IncomingRequest, NodeConfig, RequestHandler};
 
 pub mod announcer;
@@ -63,10 +63,9 @@ pub mod errors {
     pub const SEQ_TOO_LOW: u64 = 17;
 }
 
-/// `BLAKE2b("hyperswarm/dht")`, the root of every namespace.
+/// HyperDHT's namespace for command `id`.
 fn ns(id: u8) -> Key32 {
-    let base = hash(&[b"hyperswarm/dht"]);
-    hash(&[&base, &[id]])
+    crate::swarm::crypto::namespace(b"hyperswarm/dht", id)
 }
 
 /// Namespace of announce signatures.

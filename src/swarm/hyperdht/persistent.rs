@@ -20,7 +20,7 @@ use super::store::{RecordCache, TtlCache};
 use super::{commands, errors, NS_ANNOUNCE, NS_MUTABLE_PUT, NS_UNANNOUNCE};
 use crate::swarm::codec::Reader;
 use crate::swarm::crypto::{hash, Key32};
-use crate::swarm::rpc::io::lock;
+use crate::swarm::lock;
 use crate::swarm::rpc::IncomingRequest;
 
 const MAX_SIZE: usize = 65_536;

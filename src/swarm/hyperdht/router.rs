@@ -14,7 +14,7 @@ use std::time::Duration;
 use super::messages::{mode, Handshake, Holepunch};
 use super::store::TtlCache;
 use crate::swarm::crypto::Key32;
-use crate::swarm::rpc::io::lock;
+use crate::swarm::lock;
 use crate::swarm::rpc::IncomingRequest;
 
 /// How many forwards a node keeps, and for how long.

@@ -19,8 +19,8 @@ use super::payload::{HolepunchInfo, NoisePayload, RelayInfo, UdxInfo};
 use super::router::LocalServer;
 use super::{HyperDht, NS_PEER_HANDSHAKE};
 use crate::swarm::crypto::{hash, Key32};
+use crate::swarm::lock;
 use crate::swarm::noise::{Keypair, Responder};
-use crate::swarm::rpc::io::lock;
 use crate::swarm::secretstream::SecretStream;
 use crate::swarm::udx::Stream;
 

@@ -111,8 +111,7 @@ impl Drop for HandshakeResult {
 }
 
 fn secret_stream_ns(i: u8) -> Key32 {
-    let base = crate::swarm::crypto::hash(&[b"hyperswarm/secret-stream"]);
-    crate::swarm::crypto::hash(&[&base, &[i]])
+    crate::swarm::crypto::namespace(b"hyperswarm/secret-stream", i)
 }
 
 /// secret-stream's namespace of the initiator's stream id.

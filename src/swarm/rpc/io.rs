@@ -16,6 +16,7 @@ use tokio::sync::{oneshot, Notify};
 use super::messages::{Request, Response};
 use super::socket::RpcSocket;
 use crate::swarm::crypto::{hash, keyed_hash, Key32};
+use crate::swarm::lock;
 
 /// Per-attempt timeout when the request sets none.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(1000);
@@ -274,11 +275,6 @@ impl Drop for TidGuard<'_> {
             lock(&self.io.window).recv();
         }
     }
-}
-
-/// Locks a mutex, carrying on if a panicking thread poisoned it (the data is plain).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

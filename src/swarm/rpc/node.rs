@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use tokio::task::AbortHandle;
 
-use super::io::{lock, Io, Outgoing, Reply, RequestError, DRAIN_INTERVAL};
+use super::io::{Io, Outgoing, Reply, RequestError, DRAIN_INTERVAL};
 use super::maintenance::Bucket;
 use super::messages::{errors, internal, node_id, Message};
 use super::nat::NatSampler;
@@ -22,6 +22,7 @@ use super::request::{IncomingRequest, RequestHandler};
 use super::socket::RpcSocket;
 use super::table::{Added, NodeEntry, RoutingTable};
 use crate::swarm::crypto::Key32;
+use crate::swarm::lock;
 use crate::swarm::udx::Udx;
 
 /// Maintenance tick.

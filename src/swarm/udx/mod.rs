@@ -34,7 +34,7 @@ pub use socket::Socket;
 pub use stream::Stream;
 use stream::StreamInner;
 
-use socket::lock;
+use crate::swarm::lock;
 
 /// The stream table shared by every socket of one instance (ids are unique per instance).
 #[derive(Clone, Default)]

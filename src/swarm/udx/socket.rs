@@ -23,6 +23,7 @@ use tokio::sync::Notify;
 use super::packet::{Header, Packet};
 use super::stream::StreamInner;
 use super::Udx;
+use crate::swarm::lock;
 
 /// Raw datagrams waiting for `recv_from` beyond this are dropped (UDP semantics).
 const RAW_QUEUE_MAX: usize = 4096;
@@ -190,10 +191,6 @@ impl Socket {
     pub fn close(&self) {
         self.handle.inner.close();
     }
-}
-
-pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl SocketInner {

@@ -17,9 +17,10 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::Notify;
 
 use super::packet::{FLAG_DESTROY, FLAG_MESSAGE, HEADER_LEN};
-use super::socket::{lock, Socket};
+use super::socket::Socket;
 use super::state::State;
 use super::Udx;
+use crate::swarm::lock;
 
 /// How long a stream whose handle was dropped after `shutdown` keeps running to get
 /// its data and END acknowledged.
