@@ -173,15 +173,31 @@ async fn udx_streams_share_the_dht_socket() {
     assert_eq!(got, data);
 }
 
+use spork::swarm::hyperdht::router::{PendingReply, ServerReply};
+
 /// A test server that answers a handshake with the message reversed.
 struct Mirror;
 
 impl spork::swarm::hyperdht::router::LocalServer for Mirror {
-    fn on_handshake(&self, noise: &[u8], _client: SocketAddrV4, _direct: bool) -> Option<Vec<u8>> {
-        Some(noise.iter().rev().copied().collect())
+    fn on_handshake(
+        &self,
+        noise: &[u8],
+        _client: SocketAddrV4,
+        _direct: bool,
+    ) -> Option<ServerReply> {
+        Some(ServerReply {
+            payload: noise.iter().rev().copied().collect(),
+            via: None,
+        })
     }
-    fn on_holepunch(&self, _id: u64, payload: &[u8], _client: SocketAddrV4) -> Option<Vec<u8>> {
-        Some(payload.to_vec())
+    fn on_holepunch(
+        self: std::sync::Arc<Self>,
+        _id: u64,
+        payload: Vec<u8>,
+        _client: SocketAddrV4,
+        _relay: SocketAddrV4,
+    ) -> PendingReply {
+        Box::pin(async move { Some(ServerReply { payload, via: None }) })
     }
 }
 
@@ -219,8 +235,10 @@ async fn handshakes_reach_a_local_server_through_its_relay() {
     assert_eq!(reply.noise, b"eno esion");
     assert_eq!(reply.server_address, addr(&server));
 
-    let (payload, via) = peer_holepunch(
+    let via = client.node().pool_socket().expect("pool socket");
+    let punch = peer_holepunch(
         &client,
+        &via,
         target,
         0,
         b"punch".to_vec(),
@@ -229,6 +247,9 @@ async fn handshakes_reach_a_local_server_through_its_relay() {
     )
     .await
     .expect("relayed holepunch");
-    assert_eq!(payload, b"punch");
-    assert_eq!(via, relay.peer_address);
+    assert_eq!(punch.payload, b"punch");
+    assert_eq!(punch.peer_address, relay.peer_address);
+    assert_eq!(punch.from, relay.relay_address);
+    // The request went out on the pool socket and its answer came back there.
+    assert_eq!(punch.to.port(), via.local_addr().port());
 }

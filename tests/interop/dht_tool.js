@@ -164,7 +164,8 @@ async function findNode (bootstrap, hex) {
 }
 
 function client (bootstrap) {
-  return new DHT({ bootstrap: bootstrap.split(','), ephemeral: true, host: '127.0.0.1' })
+  // DHT_HOST: a peer inside a test's network namespace binds its own interfaces.
+  return new DHT({ bootstrap: bootstrap.split(','), ephemeral: true, host: process.env.DHT_HOST || '127.0.0.1' })
 }
 
 async function putRecords (bootstrap) {

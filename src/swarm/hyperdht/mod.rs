@@ -8,12 +8,15 @@
 //! - [`announcer`]: a server keeping its own key announced (and withdrawing it);
 //! - [`client`]: the same commands from the asking side (lookup, announce, put, get);
 //! - [`server`] and [`connect`]: encrypted connections by public key (listen, connect);
+//! - [`nat`] and [`holepuncher`]: classifying our NAT and punching through two NATs;
 //! - [`router`]: relaying PEER_HANDSHAKE and PEER_HOLEPUNCH between a client and the
 //!   server that announced itself here.
 //!
 //! [`HyperDht`] is a dht-rpc node with these handlers installed.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Instant;
 
 use crate::swarm::crypto::Key32;
 use crate::swarm::lock;
@@ -22,7 +25,9 @@ use crate::swarm::rpc::{DhtNode, IncomingRequest, NodeConfig, RequestHandler};
 pub mod announcer;
 pub mod client;
 pub mod connect;
+pub mod holepuncher;
 pub mod messages;
+pub mod nat;
 pub mod payload;
 pub mod persistent;
 pub mod router;
@@ -77,6 +82,30 @@ pub static NS_MUTABLE_PUT: LazyLock<Key32> = LazyLock::new(|| ns(commands::MUTAB
 /// The Noise prologue of peer handshakes.
 pub static NS_PEER_HANDSHAKE: LazyLock<Key32> =
     LazyLock::new(|| ns(commands::PEER_HANDSHAKE as u8));
+/// hyperdht firewall classes (what a peer says about reaching it).
+pub mod firewall {
+    /// Not known yet.
+    pub const UNKNOWN: u64 = 0;
+    /// Reachable at its public address.
+    pub const OPEN: u64 = 1;
+    /// Behind a NAT that keeps one mapping for every destination.
+    pub const CONSISTENT: u64 = 2;
+    /// Behind a NAT that maps each destination to a new port.
+    pub const RANDOM: u64 = 3;
+}
+
+/// Error codes of Noise and holepunch payloads.
+pub mod error {
+    /// No error.
+    pub const NONE: u64 = 0;
+    /// The side gave up.
+    pub const ABORTED: u64 = 1;
+    /// Unknown payload version.
+    pub const VERSION_MISMATCH: u64 = 2;
+    /// Random-NAT punching is rate limited: come back later.
+    pub const TRY_LATER: u64 = 3;
+}
+
 /// Input of the holepunch secret.
 pub static NS_PEER_HOLEPUNCH: LazyLock<Key32> =
     LazyLock::new(|| ns(commands::PEER_HOLEPUNCH as u8));
@@ -112,6 +141,25 @@ impl HyperDht {
     pub fn remove_local_server(&self, target: &Key32) {
         lock(&self.service.router).remove_server(target);
     }
+
+    /// Random-NAT punches running in this process.
+    pub(crate) fn random_punches(&self) -> &AtomicUsize {
+        &self.service.random_punches
+    }
+
+    /// When the last random-NAT punch succeeded.
+    pub(crate) fn last_random_punch(&self) -> &Mutex<Option<Instant>> {
+        &self.service.last_random_punch
+    }
+
+    /// True when another random-NAT punch must wait: one runs already, or the last
+    /// ended less than 20 s ago (hyperdht's limits; they keep a process from
+    /// spraying the network).
+    pub(crate) fn random_punch_busy(&self) -> bool {
+        use holepuncher::{RANDOM_PUNCH_INTERVAL, RANDOM_PUNCH_LIMIT};
+        self.random_punches().load(Ordering::SeqCst) >= RANDOM_PUNCH_LIMIT
+            || lock(self.last_random_punch()).is_some_and(|t| t.elapsed() < RANDOM_PUNCH_INTERVAL)
+    }
 }
 
 /// The state behind the handlers.
@@ -119,6 +167,8 @@ impl HyperDht {
 struct Service {
     router: Mutex<router::Router>,
     storage: Mutex<persistent::Storage>,
+    random_punches: AtomicUsize,
+    last_random_punch: Mutex<Option<Instant>>,
 }
 
 impl RequestHandler for Service {

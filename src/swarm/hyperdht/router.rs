@@ -7,7 +7,9 @@
 //! this node ([`LocalServer`]) answers for its own target.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::SocketAddrV4;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,7 +17,7 @@ use super::messages::{mode, Handshake, Holepunch};
 use super::store::TtlCache;
 use crate::swarm::crypto::Key32;
 use crate::swarm::lock;
-use crate::swarm::rpc::IncomingRequest;
+use crate::swarm::rpc::{IncomingRequest, PoolSocket};
 
 /// How many forwards a node keeps, and for how long.
 const MAX_FORWARDS: usize = 65_536;
@@ -30,15 +32,45 @@ pub struct Forward {
     pub record: Vec<u8>,
 }
 
+/// A local server's answer, and the pool socket to send it from (`None`: the socket
+/// the request came in on). Answers sent from a holepunch socket show the relay, and
+/// through it the client, where that socket's NAT mapping is.
+#[derive(Clone)]
+pub struct ServerReply {
+    /// The Noise message 2 or the sealed holepunch payload.
+    pub payload: Vec<u8>,
+    /// The socket to send from.
+    pub via: Option<Arc<PoolSocket>>,
+}
+
+/// An answer that may take a while (a holepunch waits for the NAT analysis).
+pub type PendingReply = Pin<Box<dyn Future<Output = Option<ServerReply>> + Send>>;
+
 /// A server listening on this node: it answers handshakes and holepunch messages for
 /// its target itself instead of forwarding them.
 pub trait LocalServer: Send + Sync + 'static {
     /// Noise message 1 from a client at `client` (as the relaying node, or we, saw it;
     /// `direct` when the client sent it to us without a relay) → message 2, or `None`
     /// to stay silent (firewalled, malformed).
-    fn on_handshake(&self, noise: &[u8], client: SocketAddrV4, direct: bool) -> Option<Vec<u8>>;
-    /// An encrypted holepunch payload for handshake slot `id` → the encrypted answer.
-    fn on_holepunch(&self, id: u64, payload: &[u8], client: SocketAddrV4) -> Option<Vec<u8>>;
+    fn on_handshake(&self, noise: &[u8], client: SocketAddrV4, direct: bool)
+        -> Option<ServerReply>;
+    /// A sealed holepunch payload for handshake slot `id`, from the client at `client`,
+    /// relayed by the node at `relay` → the sealed answer.
+    fn on_holepunch(
+        self: Arc<Self>,
+        id: u64,
+        payload: Vec<u8>,
+        client: SocketAddrV4,
+        relay: SocketAddrV4,
+    ) -> PendingReply;
+}
+
+/// Relays `value` onward from the socket a local server chose.
+fn relay_reply(req: &IncomingRequest, value: Vec<u8>, to: SocketAddrV4, via: Option<&PoolSocket>) {
+    match via {
+        Some(socket) => req.relay_via(Some(value), to, socket),
+        None => req.relay(Some(value), to),
+    }
 }
 
 /// The forwards a node holds, by target (`hash(server public key)`), and the servers
@@ -93,10 +125,10 @@ impl Router {
 fn server_handshake(server: &dyn LocalServer, hs: Handshake, req: &IncomingRequest) {
     match hs.mode {
         mode::FROM_CLIENT => {
-            if let Some(noise) = server.on_handshake(&hs.noise, req.from, true) {
+            if let Some(answer) = server.on_handshake(&hs.noise, req.from, true) {
                 let env = Handshake {
                     mode: mode::REPLY,
-                    noise,
+                    noise: answer.payload,
                     peer_address: None,
                     relay_address: None,
                 };
@@ -114,14 +146,14 @@ fn server_handshake(server: &dyn LocalServer, hs: Handshake, req: &IncomingReque
             } else {
                 return;
             };
-            if let Some(noise) = server.on_handshake(&hs.noise, client, false) {
+            if let Some(answer) = server.on_handshake(&hs.noise, client, false) {
                 let env = Handshake {
                     mode: mode::FROM_SERVER,
-                    noise,
+                    noise: answer.payload,
                     peer_address: Some(client),
                     relay_address: None,
                 };
-                req.relay(Some(env.encode()), back);
+                relay_reply(req, env.encode(), back, answer.via.as_deref());
             }
         }
         _ => {}
@@ -193,15 +225,18 @@ pub fn on_peer_holepunch(router: &Mutex<Router>, req: IncomingRequest) {
             let (Some(server), Some(client)) = (server, hp.peer_address) else {
                 return;
             };
-            if let Some(payload) = server.on_holepunch(hp.id, &hp.payload, client) {
-                let env = Holepunch {
-                    mode: mode::FROM_SERVER,
-                    id: 0,
-                    payload,
-                    peer_address: Some(client),
-                };
-                req.relay(Some(env.encode()), req.from);
-            }
+            let pending = server.on_holepunch(hp.id, hp.payload, client, req.from);
+            tokio::spawn(async move {
+                if let Some(answer) = pending.await {
+                    let env = Holepunch {
+                        mode: mode::FROM_SERVER,
+                        id: 0,
+                        payload: answer.payload,
+                        peer_address: Some(client),
+                    };
+                    relay_reply(&req, env.encode(), req.from, answer.via.as_deref());
+                }
+            });
         }
         mode::FROM_CLIENT => {
             let relay = req
@@ -294,17 +329,30 @@ pub async fn peer_handshake(
     })
 }
 
-/// Sends an encrypted holepunch payload for handshake slot `id` through `to` (one of
-/// the server's relays), naming `peer_address` (the server) as the next hop; returns
-/// the server's encrypted answer and its address as the relay saw it.
+/// What a PEER_HOLEPUNCH round trip brought back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HolepunchReply {
+    /// The server's sealed payload.
+    pub payload: Vec<u8>,
+    /// The server's (holepunch socket's) address as the relay saw it.
+    pub peer_address: SocketAddrV4,
+    /// The relay that answered.
+    pub from: SocketAddrV4,
+    /// Our socket's address as the relay saw it (a NAT sample).
+    pub to: SocketAddrV4,
+}
+
+/// Sends a sealed holepunch payload for handshake slot `id` from `via` through `to`
+/// (one of the server's relays), naming `peer_address` (the server) as the next hop.
 pub async fn peer_holepunch(
     dht: &super::HyperDht,
+    via: &PoolSocket,
     target: Key32,
     id: u64,
     payload: Vec<u8>,
     peer_address: SocketAddrV4,
     to: SocketAddrV4,
-) -> Result<(Vec<u8>, SocketAddrV4), RoundTripError> {
+) -> Result<HolepunchReply, RoundTripError> {
     let value = Holepunch {
         mode: mode::FROM_CLIENT,
         id,
@@ -318,7 +366,7 @@ pub async fn peer_holepunch(
         value: Some(value),
         ..Default::default()
     };
-    let reply = dht.node().request(to, out).await?;
+    let reply = dht.node().request_from(via, to, out).await?;
     let hp = reply
         .response
         .value
@@ -326,5 +374,10 @@ pub async fn peer_holepunch(
         .and_then(|v| Holepunch::decode(v).ok())
         .filter(|hp| hp.mode == mode::REPLY && reply.from == to)
         .ok_or(RoundTripError::BadReply)?;
-    Ok((hp.payload, hp.peer_address.unwrap_or(to)))
+    Ok(HolepunchReply {
+        payload: hp.payload,
+        peer_address: hp.peer_address.unwrap_or(to),
+        from: reply.from,
+        to: reply.response.to,
+    })
 }

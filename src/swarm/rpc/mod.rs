@@ -8,7 +8,8 @@
 //! - [`firewall`]: finding out whether others can reach our server socket;
 //! - [`query`]: the iterative walk toward a target;
 //! - [`node`]: the node tying them together; [`request`] and [`internal`] answer
-//!   requests, [`maintenance`] keeps the table healthy.
+//!   requests, [`maintenance`] keeps the table healthy;
+//! - [`pool`]: extra sockets for holepunching (probes, NAT sampling per socket).
 //!
 //! It knows nothing of HyperDHT's commands: those arrive through [`RequestHandler`].
 
@@ -19,6 +20,7 @@ pub mod maintenance;
 pub mod messages;
 pub mod nat;
 pub mod node;
+pub mod pool;
 pub mod query;
 pub mod request;
 pub mod socket;
@@ -26,4 +28,5 @@ pub mod table;
 
 pub use io::{Outgoing, Reply, RequestError};
 pub use node::{DhtNode, NodeConfig, RateLimits};
+pub use pool::PoolSocket;
 pub use request::{IncomingRequest, RequestHandler};

@@ -238,6 +238,21 @@ impl DhtNode {
         lock(&self.inner.tasks).extend(tasks);
     }
 
+    /// A weak handle (for tasks that must not keep the node alive).
+    pub(super) fn weak(&self) -> Weak<Inner> {
+        Arc::downgrade(&self.inner)
+    }
+
+    /// The node behind a handle from [`DhtNode::weak`].
+    pub(super) fn from_inner(inner: Arc<Inner>) -> DhtNode {
+        DhtNode { inner }
+    }
+
+    /// The transaction layer.
+    pub(super) fn io(&self) -> &Io {
+        &self.inner.io
+    }
+
     /// The node's mutable state (locked).
     pub(super) fn state(&self) -> std::sync::MutexGuard<'_, State> {
         lock(&self.inner.state)
@@ -403,7 +418,7 @@ impl DhtNode {
     }
 
     /// The most recently heard-from table nodes, newest first.
-    pub(super) fn recent_nodes(&self, n: usize) -> Vec<SocketAddrV4> {
+    pub(crate) fn recent_nodes(&self, n: usize) -> Vec<SocketAddrV4> {
         let st = lock(&self.inner.state);
         let mut nodes: Vec<&NodeEntry> = st.table.nodes().collect();
         nodes.sort_by_key(|e| std::cmp::Reverse(e.seen));
@@ -485,7 +500,7 @@ impl DhtNode {
         st.adopt_id_from(Sampler::Requests, port);
     }
 
-    fn on_datagram(&self, socket: &RpcSocket, buf: &[u8], from: SocketAddr) {
+    pub(super) fn on_datagram(&self, socket: &RpcSocket, buf: &[u8], from: SocketAddr) {
         let SocketAddr::V4(from) = from else { return };
         if buf.len() < 2 || from.port() == 0 {
             return;

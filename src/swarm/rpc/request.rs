@@ -67,10 +67,14 @@ impl IncomingRequest {
     /// Forwards the request (same tid, command and target, a new value, no token) to
     /// `to`; the final hop answers the original requester directly.
     pub fn relay(&self, value: Option<Vec<u8>>, to: SocketAddrV4) {
+        self.relay_on(&self.socket, value, to);
+    }
+
+    pub(super) fn relay_on(&self, socket: &RpcSocket, value: Option<Vec<u8>>, to: SocketAddrV4) {
         let bytes = Request {
             tid: self.req.tid,
             to,
-            id: self.node.request_id(&self.socket),
+            id: self.node.request_id(socket),
             token: None,
             internal: self.req.internal,
             command: self.req.command,
@@ -78,7 +82,7 @@ impl IncomingRequest {
             value,
         }
         .encode();
-        self.socket.try_send(&bytes, SocketAddr::V4(to));
+        socket.try_send(&bytes, SocketAddr::V4(to));
     }
 
     pub(super) fn send_reply(

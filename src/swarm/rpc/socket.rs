@@ -24,6 +24,12 @@ impl RpcSocket {
         Ok(RpcSocket { inner, local })
     }
 
+    /// Wraps a bound UDX socket.
+    pub fn from_udx(inner: Socket) -> Self {
+        let local = inner.local_addr();
+        RpcSocket { inner, local }
+    }
+
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
         self.local

@@ -58,7 +58,12 @@ impl Udx {
 
     /// Binds a UDP socket (use port 0 for any free port) and starts its receive task.
     pub async fn bind(&self, addr: SocketAddr) -> io::Result<Socket> {
-        Socket::bind(self.clone(), addr).await
+        Socket::bind(self.clone(), addr)
+    }
+
+    /// [`Udx::bind`] without awaiting (it never waits): for callers that are not async.
+    pub fn bind_now(&self, addr: SocketAddr) -> io::Result<Socket> {
+        Socket::bind(self.clone(), addr)
     }
 
     /// Creates an unconnected stream with local id `local_id`; fails if the id is taken.

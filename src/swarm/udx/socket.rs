@@ -78,7 +78,8 @@ impl std::fmt::Debug for Socket {
 }
 
 impl Socket {
-    pub(crate) async fn bind(udx: Udx, addr: SocketAddr) -> io::Result<Socket> {
+    /// Binds now (inside a tokio runtime) and starts the receive task.
+    pub(crate) fn bind(udx: Udx, addr: SocketAddr) -> io::Result<Socket> {
         let domain = socket2::Domain::for_address(addr);
         let s = socket2::Socket::new(domain, socket2::Type::DGRAM, Some(socket2::Protocol::UDP))?;
         s.set_nonblocking(true)?;

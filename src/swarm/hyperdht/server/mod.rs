@@ -2,10 +2,12 @@
 //! lets a firewall see the client's public key before answering, opens a UDX stream
 //! per accepted client and hands out encrypted connections.
 //!
-//! Paths supported: the client reaching our node directly, a client that is itself
-//! reachable (we connect to it), and any client whose first UDX packet finds our
-//! stream (we adopt the address it came from). NAT holepunching rounds are not
-//! answered yet: a client that needs them times out.
+//! Paths: the client reaching our node directly, a client that is itself reachable
+//! (we connect to it), a reachable server (the client's first UDX packet finds our
+//! stream and we adopt the address it came from), and both behind NATs: a holepunch
+//! slot per handshake, answered in [`punch`].
+
+mod punch;
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, SocketAddrV4};
@@ -16,13 +18,14 @@ use tokio::sync::mpsc;
 
 use super::announcer::Announcer;
 use super::payload::{HolepunchInfo, NoisePayload, RelayInfo, UdxInfo};
-use super::router::LocalServer;
-use super::{HyperDht, NS_PEER_HANDSHAKE};
+use super::router::{LocalServer, PendingReply, ServerReply};
+use super::{error, firewall, HyperDht, NS_PEER_HANDSHAKE};
 use crate::swarm::crypto::{hash, Key32};
 use crate::swarm::lock;
 use crate::swarm::noise::{Keypair, Responder};
 use crate::swarm::secretstream::SecretStream;
 use crate::swarm::udx::Stream;
+use punch::{Slot, Slots};
 
 /// An encrypted connection to a peer.
 pub type Connection = SecretStream<Stream>;
@@ -30,21 +33,6 @@ pub type Connection = SecretStream<Stream>;
 /// Decides, from the client's public key and address, whether to answer it; `true`
 /// lets it in. Rejected clients get no answer at all.
 pub type Firewall = Arc<dyn Fn(&Key32, SocketAddrV4) -> bool + Send + Sync>;
-
-/// hyperdht firewall classes.
-pub mod firewall {
-    /// Not known yet.
-    pub const UNKNOWN: u64 = 0;
-    /// Reachable at its public address.
-    pub const OPEN: u64 = 1;
-}
-
-/// hyperdht handshake error codes.
-mod error {
-    pub const NONE: u64 = 0;
-    pub const ABORTED: u64 = 1;
-    pub const VERSION_MISMATCH: u64 = 2;
-}
 
 /// How long a server waits for an accepted client's first UDX packet, and how long
 /// an answered handshake is remembered (the same message 1 may arrive by several
@@ -62,8 +50,8 @@ pub struct Server {
     _handler: Arc<Handler>,
 }
 
-/// Message 2 already sent for a message 1, and when.
-type Answered = HashMap<Vec<u8>, (Vec<u8>, Instant)>;
+/// The answer already sent for a message 1, and when.
+type Answered = HashMap<Vec<u8>, (ServerReply, Instant)>;
 
 /// The part the router calls into.
 struct Handler {
@@ -74,6 +62,8 @@ struct Handler {
     relays: Mutex<Vec<RelayInfo>>,
     relay_addresses: Mutex<Vec<SocketAddrV4>>,
     answered: Mutex<Answered>,
+    /// Handshakes waiting for their client to punch through, by slot id.
+    slots: Slots,
     accepted: mpsc::Sender<Connection>,
     me: Weak<Handler>,
 }
@@ -92,6 +82,7 @@ impl HyperDht {
             relays: Mutex::new(Vec::new()),
             relay_addresses: Mutex::new(Vec::new()),
             answered: Mutex::new(HashMap::new()),
+            slots: Slots::default(),
             accepted: tx,
             me: me.clone(),
         });
@@ -171,7 +162,7 @@ pub(crate) fn own_addresses(dht: &HyperDht) -> Vec<SocketAddrV4> {
 }
 
 impl Handler {
-    fn answer(&self, noise: &[u8], client: SocketAddrV4, direct: bool) -> Option<Vec<u8>> {
+    fn answer(&self, noise: &[u8], client: SocketAddrV4, direct: bool) -> Option<ServerReply> {
         let mut responder = Responder::new(self.keypair.clone(), &NS_PEER_HANDSHAKE[..], None);
         let (remote_key, payload) = responder.read_message1(noise).ok()?;
         let client_payload = NoisePayload::decode(&payload).ok()?;
@@ -192,6 +183,9 @@ impl Handler {
             None
         };
         let open = !self.dht.node().is_firewalled();
+        let reachable = direct || client_payload.firewall == firewall::OPEN;
+        // Both behind NATs: the client will need a holepunch slot.
+        let slot_id = (stream.is_some() && !reachable && !open).then(|| self.slots.reserve());
         let reply = NoisePayload {
             error,
             firewall: if open {
@@ -200,7 +194,7 @@ impl Handler {
                 firewall::UNKNOWN
             },
             holepunch: (!open).then(|| HolepunchInfo {
-                id: 0,
+                id: slot_id.unwrap_or(0) as u64,
                 relays: lock(&self.relays).clone(),
             }),
             addresses4: own_addresses(&self.dht),
@@ -214,38 +208,74 @@ impl Handler {
             relay_addresses: Some(lock(&self.relay_addresses).clone()),
             ..NoisePayload::default()
         };
-        let (msg2, hs) = responder.write_message2(&reply.encode()).ok()?;
-        if let (Some(stream), Some(udx)) = (stream, client_payload.udx) {
-            let remote_id = u32::try_from(udx.id).ok()?;
-            let reachable = direct || client_payload.firewall == firewall::OPEN;
-            let accepted = self.accepted.clone();
-            let dht = self.dht.clone();
-            tokio::spawn(async move {
-                let conn = tokio::time::timeout(CONNECT_WAIT, async {
-                    if reachable {
-                        stream
-                            .connect(
-                                dht.node().server_socket(),
-                                remote_id,
-                                SocketAddr::V4(client),
-                            )
-                            .ok()?;
-                    } else {
-                        let (socket, from) = stream.first_packet().await;
-                        stream.connect(&socket, remote_id, from).ok()?;
-                    }
-                    SecretStream::new(stream, &hs).await.ok()
-                })
-                .await;
-                match conn {
-                    Ok(Some(conn)) => {
-                        let _ = accepted.send(conn).await;
-                    }
-                    _ => tracing::debug!(%client, "accepted client never connected"),
+        let (msg2, hs) = match responder.write_message2(&reply.encode()) {
+            Ok(x) => x,
+            Err(_) => {
+                if let Some(id) = slot_id {
+                    self.slots.release(id);
                 }
+                return None;
+            }
+        };
+        let (Some(stream), Some(udx)) = (stream, client_payload.udx) else {
+            return Some(ServerReply {
+                payload: msg2,
+                via: None,
             });
-        }
-        Some(msg2)
+        };
+        let slot = match slot_id {
+            Some(id) => match Slot::open(&self.dht, &hs, client_payload.firewall) {
+                Ok(slot) => Some(self.slots.fill(id, slot)),
+                Err(e) => {
+                    tracing::debug!(error = %e, "no holepunch socket");
+                    self.slots.release(id);
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let remote_id = u32::try_from(udx.id).ok()?;
+        let via = slot.as_ref().map(|(_, s)| s.socket());
+        let accepted = self.accepted.clone();
+        let dht = self.dht.clone();
+        let slots = self.slots.clone();
+        tokio::spawn(async move {
+            let conn = async {
+                if reachable {
+                    let socket = dht.node().server_socket();
+                    stream
+                        .connect(socket, remote_id, SocketAddr::V4(client))
+                        .ok()?;
+                } else {
+                    let (socket, from) = match &slot {
+                        Some((_, slot)) => tokio::select! {
+                            first = stream.first_packet() => first,
+                            () = slot.expired() => return None,
+                        },
+                        None => tokio::time::timeout(CONNECT_WAIT, stream.first_packet())
+                            .await
+                            .ok()?,
+                    };
+                    stream.connect(&socket, remote_id, from).ok()?;
+                }
+                tokio::time::timeout(CONNECT_WAIT, SecretStream::new(stream, &hs))
+                    .await
+                    .ok()?
+                    .ok()
+            };
+            let conn = conn.await;
+            if let Some((id, slot)) = slot {
+                slot.close();
+                slots.clear_later(id, slot);
+            }
+            match conn {
+                Some(conn) => {
+                    let _ = accepted.send(conn).await;
+                }
+                None => tracing::debug!(%client, "accepted client never connected"),
+            }
+        });
+        Some(ServerReply { payload: msg2, via })
     }
 }
 
@@ -255,22 +285,38 @@ pub(crate) fn new_stream(dht: &HyperDht) -> Option<Stream> {
 }
 
 impl LocalServer for Handler {
-    fn on_handshake(&self, noise: &[u8], client: SocketAddrV4, direct: bool) -> Option<Vec<u8>> {
+    fn on_handshake(
+        &self,
+        noise: &[u8],
+        client: SocketAddrV4,
+        direct: bool,
+    ) -> Option<ServerReply> {
         // The same message 1 can arrive through several relays: answer each copy alike.
         {
             let mut answered = lock(&self.answered);
             answered.retain(|_, (_, at)| at.elapsed() < CONNECT_WAIT);
-            if let Some((msg2, _)) = answered.get(noise) {
-                return Some(msg2.clone());
+            if let Some((answer, _)) = answered.get(noise) {
+                return Some(answer.clone());
             }
         }
         let _keep_alive = self.me.upgrade()?;
-        let msg2 = self.answer(noise, client, direct)?;
-        lock(&self.answered).insert(noise.to_vec(), (msg2.clone(), Instant::now()));
-        Some(msg2)
+        let answer = self.answer(noise, client, direct)?;
+        lock(&self.answered).insert(noise.to_vec(), (answer.clone(), Instant::now()));
+        Some(answer)
     }
 
-    fn on_holepunch(&self, _id: u64, _payload: &[u8], _client: SocketAddrV4) -> Option<Vec<u8>> {
-        None
+    fn on_holepunch(
+        self: Arc<Self>,
+        id: u64,
+        payload: Vec<u8>,
+        client: SocketAddrV4,
+        relay: SocketAddrV4,
+    ) -> PendingReply {
+        Box::pin(async move {
+            let slot = self.slots.get(id)?;
+            let from_our_relay = lock(&self.relays).iter().any(|r| r.relay_address == relay);
+            slot.on_holepunch(&self.dht, &payload, client, from_our_relay)
+                .await
+        })
     }
 }

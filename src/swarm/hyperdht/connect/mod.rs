@@ -2,17 +2,19 @@
 //! holding its announcement, send Noise message 1 through one of them, and open the
 //! UDX stream on the path the answer allows, then the encrypted stream over it.
 //!
-//! Paths supported: the server's own node answered (connect there), the server is
-//! reachable (connect to its address), or we are reachable (the server connects to
-//! us). Holepunching through NATs is not done yet.
+//! Paths: the server's own node answered (connect there), the server is reachable
+//! (connect to its address), we are reachable (the server connects to us), or both
+//! sides are behind NATs and punch a hole ([`punch`]).
+
+mod punch;
 
 use std::net::{SocketAddr, SocketAddrV4};
 use std::time::Duration;
 
 use super::payload::{NoisePayload, UdxInfo};
 use super::router::peer_handshake;
-use super::server::{firewall, new_stream, own_addresses, Connection};
-use super::{HyperDht, NS_PEER_HANDSHAKE};
+use super::server::{new_stream, own_addresses, Connection};
+use super::{firewall, HyperDht, NS_PEER_HANDSHAKE};
 use crate::swarm::crypto::{hash, Key32};
 use crate::swarm::noise::{Initiator, Keypair};
 use crate::swarm::secretstream::SecretStream;
@@ -33,9 +35,12 @@ pub enum ConnectError {
     /// The server answered with an error or an unusable handshake.
     #[error("the peer refused the connection ({0})")]
     Refused(&'static str),
-    /// Both sides are behind NATs: holepunching is not supported yet.
-    #[error("the peer is behind a NAT and holepunching is not supported yet")]
+    /// Both sides are behind NATs and the server offers no way to punch through.
+    #[error("the peer is behind a NAT and cannot be holepunched")]
     CannotHolepunch,
+    /// Both sides are behind NATs and punching through them failed.
+    #[error("holepunching failed: {0}")]
+    Holepunch(&'static str),
     /// The stream did not come up.
     #[error("the connection timed out")]
     TimedOut,
@@ -125,7 +130,16 @@ impl HyperDht {
                 .connect(&socket, remote_id, from)
                 .map_err(|e| ConnectError::Local(e.to_string()))?;
         } else {
-            return Err(ConnectError::CannotHolepunch);
+            let info = server
+                .holepunch
+                .as_ref()
+                .filter(|h| !h.relays.is_empty())
+                .ok_or(ConnectError::CannotHolepunch)?;
+            let punch = punch::ClientPunch::new(self, target, &hs, info.id, server.firewall)?;
+            let (socket, to) = punch
+                .run(&info.relays, reply.server_address, holder)
+                .await?;
+            connect_to(&stream, &socket, remote_id, to)?;
         }
         tokio::time::timeout(CONNECT_WAIT, SecretStream::new(stream, &hs))
             .await
