@@ -1,6 +1,9 @@
 //! Shared test plumbing: spawning `spork` and the Node interop tool as real processes,
-//! all on 127.0.0.1, killed when dropped.
+//! all on 127.0.0.1, killed when dropped; [`netns`] builds NAT labs in network
+//! namespaces for holepunching tests.
 #![allow(dead_code)]
+
+pub mod netns;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -134,12 +137,31 @@ pub fn node_available() -> bool {
     ok
 }
 
+/// `node dht_tool.js`, run in the network namespace `netns` if given (its DHT node
+/// then binds the namespace's interfaces instead of 127.0.0.1).
+fn node_command(netns: Option<&str>) -> Command {
+    let mut cmd = match netns {
+        Some(ns) => {
+            let mut cmd = Command::new("ip");
+            cmd.args(["netns", "exec", ns, "node"])
+                .env("DHT_HOST", "0.0.0.0");
+            cmd
+        }
+        None => Command::new("node"),
+    };
+    cmd.arg("dht_tool.js").current_dir(interop_dir());
+    cmd
+}
+
 /// Runs `node dht_tool.js ARGS…` to completion and returns its JSON result line.
 pub fn node_tool(args: &[&str]) -> Value {
-    let out = Command::new("node")
-        .arg("dht_tool.js")
+    node_tool_in(None, args)
+}
+
+/// [`node_tool`] in the network namespace `netns`, if given.
+pub fn node_tool_in(netns: Option<&str>, args: &[&str]) -> Value {
+    let out = node_command(netns)
         .args(args)
-        .current_dir(interop_dir())
         .stdin(Stdio::null())
         .output()
         .expect("run node dht_tool.js");
@@ -157,10 +179,13 @@ pub fn node_tool(args: &[&str]) -> Value {
 /// closing it or on drop) and returns it with the first JSON line it printed, which
 /// must say `"ok": true`.
 pub fn node_process(args: &[&str]) -> (Proc, Value) {
-    let mut child = Command::new("node")
-        .arg("dht_tool.js")
+    node_process_in(None, args)
+}
+
+/// [`node_process`] in the network namespace `netns`, if given.
+pub fn node_process_in(netns: Option<&str>, args: &[&str]) -> (Proc, Value) {
+    let mut child = node_command(netns)
         .args(args)
-        .current_dir(interop_dir())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
