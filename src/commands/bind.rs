@@ -196,14 +196,19 @@ async fn reach(
 ) -> Option<Connection> {
     let start = Instant::now();
     let mut backoff = Duration::from_millis(500);
+    // An attempt cut short by the deadline says less than the one before it.
+    let mut last_reason: Option<String> = None;
     loop {
         let left = patience.saturating_sub(start.elapsed());
         let err = match tokio::time::timeout(left, node.connect(*remote.as_bytes(), keypair)).await
         {
             Ok(Ok(conn)) => return Some(conn),
             Ok(Err(e)) => e.to_string(),
-            Err(_) => "timed out".to_string(),
+            Err(_) => last_reason
+                .take()
+                .unwrap_or_else(|| "timed out".to_string()),
         };
+        last_reason = Some(err.clone());
         if start.elapsed() + backoff >= patience {
             reporter.say(format_args!("error: cannot reach {remote}: {err}"));
             reporter.event(
