@@ -5,12 +5,14 @@
 //!   dht-rpc, HyperDHT), wire-compatible with the Node packages;
 //! - [`keys`]: Ed25519 keypairs, the text forms of public keys, keyfiles;
 //! - [`tunnel`]: piping a p2p connection to and from a TCP socket;
+//! - [`beam`]: hyperbeam's passphrase pairing;
 //! - [`commands`]: one thin module per subcommand, turning flags into library calls and
 //!   events into output (only this layer prints);
 //! - [`ui`]: the shared output conventions (JSON events, error lines).
 //!
 //! The `spork` binary only parses arguments and dispatches into [`commands`].
 
+pub mod beam;
 pub mod commands;
 pub mod keys;
 pub mod swarm;

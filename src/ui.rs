@@ -84,8 +84,12 @@ impl Reporter {
         };
     }
 
-    /// Prints a line meant for a person on stderr.
+    /// Prints a line meant for a person on stderr; not when `--json` events go to
+    /// stderr too (`beam`), where it would break the event stream.
     pub fn say(&self, line: impl std::fmt::Display) {
+        if self.json && self.events == EventStream::Stderr {
+            return;
+        }
         let _ = writeln!(std::io::stderr().lock(), "{line}");
     }
 

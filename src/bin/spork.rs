@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use spork::commands::{self, GlobalArgs};
+use spork::ui::EventStream;
 
 /// spork — reach any device by its public key over the Hyperswarm network.
 ///
@@ -19,6 +20,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Beam(commands::beam::BeamArgs),
     Bind(commands::bind::BindArgs),
     Dht(commands::dht::DhtArgs),
     Key(commands::key::KeyArgs),
@@ -27,8 +29,14 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     commands::init_tracing(cli.global.verbose);
-    let code = commands::run_to_exit(&cli.global, |global| async move {
+    // beam's stdout is the pipe: its events go to stderr.
+    let events = match cli.command {
+        Command::Beam(_) => EventStream::Stderr,
+        _ => EventStream::Stdout,
+    };
+    let code = commands::run_to_exit(&cli.global, events, |global| async move {
         match cli.command {
+            Command::Beam(args) => commands::beam::run(global, args).await,
             Command::Bind(args) => commands::bind::run(global, args).await,
             Command::Dht(args) => commands::dht::run(global, args).await,
             Command::Key(args) => commands::key::run(global, args).await,

@@ -12,6 +12,7 @@ use anyhow::Context;
 
 use crate::ui::{EventStream, Reporter, UsageError, EXIT_INTERRUPTED};
 
+pub mod beam;
 pub mod bind;
 pub mod dht;
 pub mod key;
@@ -129,12 +130,12 @@ pub fn use_color() -> bool {
 /// Runs a command to completion on a fresh runtime and returns the process exit code:
 /// 0 on success, 1 or 2 on error (reported on stderr), 130 when [`interruptible`] work
 /// was cut short.
-pub fn run_to_exit<F, Fut>(global: &GlobalArgs, command: F) -> i32
+pub fn run_to_exit<F, Fut>(global: &GlobalArgs, events: EventStream, command: F) -> i32
 where
     F: FnOnce(GlobalArgs) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
-    let reporter = Reporter::new(global.json, EventStream::Stdout);
+    let reporter = Reporter::new(global.json, events);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -43,6 +43,12 @@
 //   node dht_tool.js pipe-client BOOTSTRAP PKHEX
 //                                            listen on 127.0.0.1 (any port, printed), pipe
 //                                            each connection to PK
+//   node dht_tool.js beam BOOTSTRAP KEY|- BYTES [reuse]
+//                                            a hyperbeam@3 peer on this DHT: '-' makes a
+//                                            passphrase and announces (first line
+//                                            {"ok":true,"key":..}), a KEY connects (or
+//                                            announces with 'reuse'); sends BYTES, ends,
+//                                            reads to the end, prints both sha256s
 // BOOTSTRAP is HOST:PORT[,HOST:PORT...].
 const DHT = require('hyperdht')
 const createTestnet = require('hyperdht/testnet')
@@ -374,7 +380,24 @@ async function pipeClient (bootstrap, pk) {
   process.stdin.on('end', () => process.exit(0))
 }
 
+async function beamPeer (bootstrap, key, bytes, reuse) {
+  const Hyperbeam = require('hyperbeam')
+  const dht = client(bootstrap)
+  await dht.ready()
+  const opts = { dht, announce: reuse === 'reuse' }
+  // hyperbeam takes (options) alone when it should make the passphrase.
+  const beam = key === '-' ? new Hyperbeam(opts) : new Hyperbeam(key, opts)
+  if (beam.announce) console.log(JSON.stringify({ ok: true, key: beam.key }))
+  const out = payload('node-beam', Number(bytes))
+  const got = collect(beam)
+  writeAll(beam, out)
+  const data = await got
+  await closed(beam)
+  done({ event: 'done', received: sha(data), sent: sha(out), bytes_in: data.length }, true)
+}
+
 const commands = {
+  beam: () => beamPeer(args[0], args[1], args[2], args[3]),
   'pipe-server': () => pipeServer(args[0], args[1], args[2]),
   'pipe-client': () => pipeClient(args[0], args[1]),
   'bench-pair': () => benchPair(args[0], args[1]),
@@ -398,5 +421,5 @@ if (!commands[cmd]) {
   console.error('usage: node dht_tool.js testnet|pair|records|find-node ...')
   process.exit(2)
 }
-if (!['testnet', 'serve', 'swarm', 'bench-sink', 'pipe-server', 'pipe-client'].includes(cmd)) setTimeout(() => done({ error: 'timed out' }, false), 120000).unref()
+if (!['testnet', 'serve', 'swarm', 'bench-sink', 'pipe-server', 'pipe-client', 'beam'].includes(cmd)) setTimeout(() => done({ error: 'timed out' }, false), 120000).unref()
 commands[cmd]().catch((e) => done({ error: String(e && e.stack || e) }, false))

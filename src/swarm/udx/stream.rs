@@ -180,6 +180,28 @@ impl Stream {
         }
     }
 
+    /// Waits until everything written (and the END, after `shutdown`) has been
+    /// acknowledged by the peer, or the stream failed. A process about to exit calls
+    /// this so its last bytes are not lost with it.
+    pub async fn flushed(&self) -> io::Result<()> {
+        loop {
+            let notified = self.inner.events.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let st = lock(&self.inner.state);
+                if let Some(e) = st.error {
+                    return Err(err(e));
+                }
+                if st.all_acked() {
+                    return Ok(());
+                }
+            }
+            // ACKs do not always wake waiters: look again shortly either way.
+            let _ = tokio::time::timeout(Duration::from_millis(20), notified).await;
+        }
+    }
+
     /// Sends a HEARTBEAT whenever the stream has been idle for `every` (0 disables).
     pub fn set_keepalive(&self, every: Duration) {
         lock(&self.inner.state).keepalive = (!every.is_zero()).then_some(every);
