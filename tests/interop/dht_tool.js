@@ -48,7 +48,8 @@
 //                                            passphrase and announces (first line
 //                                            {"ok":true,"key":..}), a KEY connects (or
 //                                            announces with 'reuse'); sends BYTES, ends,
-//                                            reads to the end, prints both sha256s
+//                                            reads to the end, prints both sha256s and
+//                                            the seconds from connected to the end
 // BOOTSTRAP is HOST:PORT[,HOST:PORT...].
 const DHT = require('hyperdht')
 const createTestnet = require('hyperdht/testnet')
@@ -389,11 +390,14 @@ async function beamPeer (bootstrap, key, bytes, reuse) {
   const beam = key === '-' ? new Hyperbeam(opts) : new Hyperbeam(key, opts)
   if (beam.announce) console.log(JSON.stringify({ ok: true, key: beam.key }))
   const out = payload('node-beam', Number(bytes))
+  let connectedAt = 0
+  beam.once('connected', () => { connectedAt = performance.now() })
   const got = collect(beam)
   writeAll(beam, out)
   const data = await got
+  const secs = (performance.now() - connectedAt) / 1000
   await closed(beam)
-  done({ event: 'done', received: sha(data), sent: sha(out), bytes_in: data.length }, true)
+  done({ event: 'done', received: sha(data), sent: sha(out), bytes_in: data.length, secs }, true)
 }
 
 const commands = {
