@@ -27,6 +27,20 @@ struct Beam {
 impl Beam {
     /// Starts `spork beam ARGS… --json` on `boot`, sending `input` then EOF.
     fn start(args: &[&str], boot: &str, input: Vec<u8>) -> Beam {
+        Beam::spawn(args, boot, Some(input)).0
+    }
+
+    /// Starts `spork beam ARGS… --json` on `boot` and hands back its stdin, open.
+    fn start_holding_stdin(args: &[&str], boot: &str) -> (Beam, std::process::ChildStdin) {
+        let (beam, stdin) = Beam::spawn(args, boot, None);
+        (beam, stdin.unwrap())
+    }
+
+    fn spawn(
+        args: &[&str],
+        boot: &str,
+        input: Option<Vec<u8>>,
+    ) -> (Beam, Option<std::process::ChildStdin>) {
         let mut child = Command::new(spork_bin())
             .arg("beam")
             .args(args)
@@ -38,13 +52,19 @@ impl Beam {
             .spawn()
             .expect("spawn spork beam");
         let mut stdin = child.stdin.take().unwrap();
-        let feeder = std::thread::spawn(move || {
-            for chunk in input.chunks(1 << 20) {
-                if stdin.write_all(chunk).is_err() {
-                    return;
-                }
+        let (feeder, held) = match input {
+            Some(input) => {
+                let feeder = std::thread::spawn(move || {
+                    for chunk in input.chunks(1 << 20) {
+                        if stdin.write_all(chunk).is_err() {
+                            return;
+                        }
+                    }
+                });
+                (feeder, None)
             }
-        });
+            None => (std::thread::spawn(|| {}), Some(stdin)),
+        };
         let mut stdout = child.stdout.take().unwrap();
         let output = std::thread::spawn(move || {
             let mut sha = Sha256::new();
@@ -68,12 +88,13 @@ impl Beam {
                 }
             }
         });
-        Beam {
+        let beam = Beam {
             child,
             events,
             feeder: Some(feeder),
             output: Some(output),
-        }
+        };
+        (beam, held)
     }
 
     /// The next stderr line, as JSON.
@@ -260,6 +281,60 @@ fn timeout_bounds_the_wait_for_the_other_side() {
     let (status, _, len) = beam.finish(Duration::from_secs(10));
     assert_eq!(status.code(), Some(1));
     assert_eq!(len, 0);
+}
+
+/// After the pipe is up, SIGINT ends our sending cleanly (the peer sees the end) and
+/// we still receive everything the peer sends; both exit 0.
+#[test]
+fn sigint_after_connecting_ends_the_pipe_cleanly() {
+    let (_dht, boot) = spork_network(3);
+    let (a, _open_stdin) = Beam::start_holding_stdin(&[], &boot);
+    let key = a.passphrase();
+    let b_data = pattern(1 << 20, 9);
+    let b = Beam::start(&[&key], &boot, b_data.clone());
+    let ev = a.event(Duration::from_secs(60));
+    assert_eq!(ev["event"], "connect", "{ev}");
+    let kill = Command::new("kill")
+        .args(["-INT", &a.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let ev = a.event(Duration::from_secs(60));
+    assert_eq!(ev["event"], "close", "{ev}");
+    assert_eq!(ev["bytes_out"], 0, "{ev}");
+    assert_eq!(ev["bytes_in"], 1 << 20, "{ev}");
+    let (status, a_got, _) = a.finish(Duration::from_secs(30));
+    assert!(status.success(), "{status}");
+    assert_eq!(a_got, sha_hex(&b_data));
+    let (status, _, b_len) = b.finish(Duration::from_secs(30));
+    assert!(status.success(), "{status}");
+    assert_eq!(b_len, 0);
+}
+
+/// `--qr` draws the passphrase on stderr (stdout stays the pipe's).
+#[test]
+fn qr_code_goes_to_stderr() {
+    let out = Command::new(spork_bin())
+        .args(["beam", "--qr", "--timeout", "1"])
+        .env("SPORK_BOOTSTRAP", "127.0.0.1:9")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines[0], "Run the following command to connect:");
+    assert!(lines[1].starts_with("  spork beam ") && lines[1].len() == 13 + 52);
+    let qr_rows = lines
+        .iter()
+        .filter(|l| l.contains('▀') || l.contains('▄'))
+        .count();
+    assert!(qr_rows >= 10, "{stderr}");
+    assert_eq!(
+        *lines.last().unwrap(),
+        "error: the other side did not connect within 1 s"
+    );
 }
 
 #[test]
