@@ -6,6 +6,7 @@
 //! - [`keys`]: Ed25519 keypairs, the text forms of public keys, keyfiles;
 //! - [`tunnel`]: piping a p2p connection to and from a TCP socket;
 //! - [`beam`]: hyperbeam's passphrase pairing;
+//! - [`gateway`]: HTTP over p2p (the gateway, the static file server);
 //! - [`commands`]: one thin module per subcommand, turning flags into library calls and
 //!   events into output (only this layer prints);
 //! - [`ui`]: the shared output conventions (JSON events, error lines).
@@ -14,6 +15,7 @@
 
 pub mod beam;
 pub mod commands;
+pub mod gateway;
 pub mod keys;
 pub mod swarm;
 pub mod tunnel;

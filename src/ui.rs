@@ -110,6 +110,19 @@ impl Reporter {
     }
 }
 
+/// `text` as a QR code drawn with Unicode half blocks (light on dark, which phones
+/// read off a terminal), for stderr.
+pub fn qr_code(text: &str) -> anyhow::Result<String> {
+    use qrcode::render::unicode::Dense1x2;
+    let code = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|e| anyhow::anyhow!("cannot make a QR code: {e}"))?;
+    Ok(code
+        .render::<Dense1x2>()
+        .dark_color(Dense1x2::Light)
+        .light_color(Dense1x2::Dark)
+        .build())
+}
+
 /// The error and its causes on one line, outermost first.
 fn one_line(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();

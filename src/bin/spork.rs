@@ -23,7 +23,9 @@ enum Command {
     Beam(commands::beam::BeamArgs),
     Bind(commands::bind::BindArgs),
     Dht(commands::dht::DhtArgs),
+    Gateway(commands::gateway::GatewayArgs),
     Key(commands::key::KeyArgs),
+    Serve(commands::serve::ServeArgs),
 }
 
 fn main() {
@@ -39,7 +41,9 @@ fn main() {
             Command::Beam(args) => commands::beam::run(global, args).await,
             Command::Bind(args) => commands::bind::run(global, args).await,
             Command::Dht(args) => commands::dht::run(global, args).await,
+            Command::Gateway(args) => commands::gateway::run(global, args).await,
             Command::Key(args) => commands::key::run(global, args).await,
+            Command::Serve(args) => commands::serve::run(global, args).await,
         }
     });
     std::process::exit(code);

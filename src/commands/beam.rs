@@ -77,7 +77,7 @@ pub async fn run(global: GlobalArgs, args: BeamArgs) -> anyhow::Result<()> {
         reporter.say("Connecting pipe...");
     }
     if args.qr {
-        reporter.say(qr_code(&passphrase.to_string())?);
+        reporter.say(crate::ui::qr_code(&passphrase.to_string())?);
     }
 
     let waiting = async {
@@ -304,14 +304,4 @@ fn summary(moved: Moved, took: Duration) -> String {
         indicatif::HumanBytes(moved.from_peer),
         took.as_secs_f64()
     )
-}
-
-/// The passphrase as a QR code drawn with Unicode half blocks.
-fn qr_code(text: &str) -> anyhow::Result<String> {
-    let code = qrcode::QrCode::new(text.as_bytes()).context("cannot make a QR code")?;
-    Ok(code
-        .render::<qrcode::render::unicode::Dense1x2>()
-        .dark_color(qrcode::render::unicode::Dense1x2::Light)
-        .light_color(qrcode::render::unicode::Dense1x2::Dark)
-        .build())
 }

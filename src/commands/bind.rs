@@ -10,9 +10,9 @@ use clap::Args;
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 
-use super::key::{keyfile_error, parse_key_arg};
-use super::{join_network, shutdown_signal, GlobalArgs};
-use crate::keys::{self, KeyPair, KeyfileOrigin, PublicKey};
+use super::key::parse_key_arg;
+use super::{closed, connected, identity, join_network, shutdown_signal, GlobalArgs};
+use crate::keys::{KeyPair, PublicKey};
 use crate::swarm::node::{Connection, Node};
 use crate::tunnel;
 use crate::ui::{EventStream, Reporter, UsageError};
@@ -64,28 +64,11 @@ pub async fn run(global: GlobalArgs, args: BindArgs) -> anyhow::Result<()> {
     if remote.is_none() && args.port.is_none() {
         return Err(UsageError::new("missing -p PORT: the local port to expose").into());
     }
-    let keypair = identity(&args, &reporter)?;
+    let keypair = identity(args.keyfile.as_deref(), &reporter)?;
     let node = join_network(&global).await?;
     match remote {
         None => reverse(node, keypair, args, allow, reporter).await,
         Some(remote) => forward(node, keypair, remote, args, reporter).await,
-    }
-}
-
-/// The keypair from `-k` (created if missing), or a fresh temporary one.
-fn identity(args: &BindArgs, reporter: &Reporter) -> anyhow::Result<KeyPair> {
-    match &args.keyfile {
-        Some(path) => {
-            let (kp, origin) = keys::load_or_create(path).map_err(keyfile_error)?;
-            if origin == KeyfileOrigin::Created {
-                reporter.say(format_args!("created keyfile {}", path.display()));
-            }
-            Ok(kp)
-        }
-        None => {
-            reporter.say("using a temporary key (save one with -k FILE to keep your address)");
-            Ok(KeyPair::generate())
-        }
     }
 }
 
@@ -220,17 +203,4 @@ async fn reach(
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(8));
     }
-}
-
-fn connected(reporter: &Reporter, remote: &PublicKey, id: u64) {
-    reporter.say(format_args!("CONNECT {remote}"));
-    reporter.event(json!({ "event": "connect", "remote_key": remote.to_string(), "id": id }));
-}
-
-fn closed(reporter: &Reporter, remote: &PublicKey, id: u64, bytes_in: u64, bytes_out: u64) {
-    reporter.say(format_args!("CLOSE {remote}"));
-    reporter.event(json!({
-        "event": "close", "remote_key": remote.to_string(), "id": id,
-        "bytes_in": bytes_in, "bytes_out": bytes_out
-    }));
 }

@@ -15,7 +15,9 @@ use crate::ui::{EventStream, Reporter, UsageError, EXIT_INTERRUPTED};
 pub mod beam;
 pub mod bind;
 pub mod dht;
+pub mod gateway;
 pub mod key;
+pub mod serve;
 
 /// The public HyperDHT bootstrap nodes, used when neither `--bootstrap` nor
 /// `SPORK_BOOTSTRAP` names others. (`spork dht` never uses them.)
@@ -154,6 +156,51 @@ where
     // Background tasks (a DNS lookup, a stuck peer) must not delay the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     code
+}
+
+/// The keypair from `-k FILE` (created 0600 if missing, and said), or a fresh
+/// temporary one (said too: the address will not survive a restart).
+pub(crate) fn identity(
+    keyfile: Option<&std::path::Path>,
+    reporter: &Reporter,
+) -> anyhow::Result<crate::keys::KeyPair> {
+    use crate::keys::{self, KeyPair, KeyfileOrigin};
+    match keyfile {
+        Some(path) => {
+            let (kp, origin) = keys::load_or_create(path).map_err(key::keyfile_error)?;
+            if origin == KeyfileOrigin::Created {
+                reporter.say(format_args!("created keyfile {}", path.display()));
+            }
+            Ok(kp)
+        }
+        None => {
+            reporter.say("using a temporary key (save one with -k FILE to keep your address)");
+            Ok(KeyPair::generate())
+        }
+    }
+}
+
+/// A server's `CONNECT` line and `connect` event for a p2p connection.
+pub(crate) fn connected(reporter: &Reporter, remote: &crate::keys::PublicKey, id: u64) {
+    reporter.say(format_args!("CONNECT {remote}"));
+    reporter.event(
+        serde_json::json!({ "event": "connect", "remote_key": remote.to_string(), "id": id }),
+    );
+}
+
+/// A server's `CLOSE` line and `close` event, with the bytes each way.
+pub(crate) fn closed(
+    reporter: &Reporter,
+    remote: &crate::keys::PublicKey,
+    id: u64,
+    bytes_in: u64,
+    bytes_out: u64,
+) {
+    reporter.say(format_args!("CLOSE {remote}"));
+    reporter.event(serde_json::json!({
+        "event": "close", "remote_key": remote.to_string(), "id": id,
+        "bytes_in": bytes_in, "bytes_out": bytes_out
+    }));
 }
 
 /// The work was cut short by SIGINT: exit 130 without an error line.

@@ -50,6 +50,11 @@
 //                                            announces with 'reuse'); sends BYTES, ends,
 //                                            reads to the end, prints both sha256s and
 //                                            the seconds from connected to the end
+//   node dht_tool.js http-server BOOTSTRAP SEEDHEX
+//                                            a Node HTTP server on hyperdht@6: each p2p
+//                                            connection is handed to http.Server; answers
+//                                            every request with JSON {method, url,
+//                                            headers, body_sha256}; until stdin closes
 // BOOTSTRAP is HOST:PORT[,HOST:PORT...].
 const DHT = require('hyperdht')
 const createTestnet = require('hyperdht/testnet')
@@ -400,7 +405,29 @@ async function beamPeer (bootstrap, key, bytes, reuse) {
   done({ event: 'done', received: sha(data), sent: sha(out), bytes_in: data.length, secs }, true)
 }
 
+async function httpServer (bootstrap, seed) {
+  const http = require('http')
+  const web = http.createServer((req, res) => {
+    const hash = crypto.createHash('sha256')
+    req.on('data', (d) => hash.update(d))
+    req.on('end', () => {
+      const body = JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body_sha256: hash.digest('hex') })
+      res.writeHead(200, { 'content-type': 'application/json', 'x-served-by': 'node-hyperdht' })
+      res.end(body)
+    })
+  })
+  const dht = client(bootstrap)
+  await dht.ready()
+  const keyPair = DHT.keyPair(Buffer.from(seed, 'hex'))
+  const server = dht.createServer((conn) => web.emit('connection', conn))
+  await server.listen(keyPair)
+  console.log(JSON.stringify({ ok: true, public_key: keyPair.publicKey.toString('hex') }))
+  process.stdin.resume()
+  process.stdin.on('end', () => process.exit(0))
+}
+
 const commands = {
+  'http-server': () => httpServer(args[0], args[1]),
   beam: () => beamPeer(args[0], args[1], args[2], args[3]),
   'pipe-server': () => pipeServer(args[0], args[1], args[2]),
   'pipe-client': () => pipeClient(args[0], args[1]),
@@ -425,5 +452,5 @@ if (!commands[cmd]) {
   console.error('usage: node dht_tool.js testnet|pair|records|find-node ...')
   process.exit(2)
 }
-if (!['testnet', 'serve', 'swarm', 'bench-sink', 'pipe-server', 'pipe-client', 'beam'].includes(cmd)) setTimeout(() => done({ error: 'timed out' }, false), 120000).unref()
+if (!['testnet', 'serve', 'swarm', 'bench-sink', 'pipe-server', 'pipe-client', 'beam', 'http-server'].includes(cmd)) setTimeout(() => done({ error: 'timed out' }, false), 120000).unref()
 commands[cmd]().catch((e) => done({ error: String(e && e.stack || e) }, false))

@@ -1,0 +1,113 @@
+//! `spork serve`: a folder as a website, on a local port and on the DHT under a key,
+//! the same bytes both ways (one router answers both).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use super::{closed, connected, identity, join_network, shutdown_signal, GlobalArgs};
+use crate::gateway::{server, static_files};
+use crate::keys::PublicKey;
+use crate::tunnel::Counted;
+use crate::ui::{EventStream, Reporter};
+
+/// Serve a folder as a website, locally and peer to peer.
+///
+/// `spork serve ./site` serves the folder on 127.0.0.1 (a free port, printed) and on
+/// the DHT under your key: anyone can open it through a gateway at
+/// https://KEY.atek.app/ (or `spork bind KEY -p 8080` and http://localhost:8080/).
+/// index.html, directory listings, ranges, caching headers and compression included;
+/// dotfiles stay hidden and nothing outside the folder is ever served.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The folder to serve
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The local port [default: a free port, printed]
+    #[arg(short, long)]
+    pub port: Option<u16>,
+    /// The local address to listen on (widen with 0.0.0.0 to share on your network)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub listen: IpAddr,
+    /// Keyfile with your identity (created 0600 if missing) [default: a fresh key]
+    #[arg(short, long, value_name = "FILE")]
+    pub keyfile: Option<PathBuf>,
+    /// Also show the share link as a QR code (on stderr)
+    #[arg(long)]
+    pub qr: bool,
+    /// The domain of the share link https://KEY.DOMAIN/
+    #[arg(long, env = "SPORK_GATEWAY_DOMAIN", default_value = "atek.app")]
+    pub gateway_domain: String,
+}
+
+/// Runs `spork serve` until SIGINT/SIGTERM.
+pub async fn run(global: GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
+    let reporter = Reporter::new(global.json, EventStream::Stdout);
+    let site = static_files::router(args.path.clone())
+        .with_context(|| format!("cannot serve {}", args.path.display()))?;
+    let addr = (args.listen, args.port.unwrap_or(0));
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {}:{}", addr.0, addr.1))?;
+    let local = listener.local_addr()?;
+    let keypair = identity(args.keyfile.as_deref(), &reporter)?;
+    let node = join_network(&global).await?;
+    let mut p2p = node
+        .listen(&keypair, Arc::new(|_: &[u8; 32], _| true))
+        .await;
+    let key = keypair.public_key();
+    let share = format!("https://{key}.{}/", args.gateway_domain);
+    reporter.say(format_args!("serving {} under {key}", args.path.display()));
+    reporter.say(format_args!("local: http://{local}/"));
+    reporter.say(format_args!("share: {share}"));
+    if args.qr {
+        reporter.say(crate::ui::qr_code(&share)?);
+    }
+    reporter.event(json!({
+        "event": "listening", "public_key": key.to_string(),
+        "host": local.ip().to_string(), "port": local.port()
+    }));
+
+    let service = server::router_service(site);
+    let local_service = service.clone();
+    let tcp = tokio::spawn(async move {
+        loop {
+            match listener.accept().await {
+                Ok((tcp, _)) => {
+                    let _ = tcp.set_nodelay(true);
+                    tokio::spawn(server::serve_connection(tcp, local_service.clone()));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        }
+    });
+    let ids = AtomicU64::new(0);
+    loop {
+        let conn = tokio::select! {
+            c = p2p.accept() => match c { Some(c) => c, None => break },
+            _ = shutdown_signal() => break,
+        };
+        let id = ids.fetch_add(1, Ordering::Relaxed);
+        let service = service.clone();
+        tokio::spawn(async move {
+            let remote = PublicKey::from_bytes(*conn.remote_public_key());
+            connected(&reporter, &remote, id);
+            let conn = Counted::new(conn);
+            let counters = conn.counters();
+            server::serve_connection(conn, service).await;
+            closed(&reporter, &remote, id, counters.read(), counters.written());
+        });
+    }
+    tcp.abort();
+    p2p.close().await;
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! Serving HTTP/1.1 on any byte stream, a TCP socket or a p2p connection, with the
+//! limits every spork HTTP server shares: a bounded request head, an idle timeout and
+//! protocol upgrades passed on. Knows nothing of what is served.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower::ServiceExt;
+
+/// The largest request head (request line and headers) accepted.
+pub const MAX_HEAD: usize = 64 * 1024;
+/// A connection that sends no complete request head for this long is closed (slow
+/// clients and idle keep-alive connections alike).
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Serves HTTP/1.1 requests on `io` with `service` until the connection ends.
+pub async fn serve_connection<I, S>(io: I, service: S)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    S: hyper::service::Service<Request<Incoming>, Response = Response<Body>, Error = Infallible>
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(IDLE_TIMEOUT)
+        .max_buf_size(MAX_HEAD)
+        .keep_alive(true);
+    if let Err(e) = builder
+        .serve_connection(TokioIo::new(io), service)
+        .with_upgrades()
+        .await
+    {
+        tracing::debug!(error = %e, "http connection ended with an error");
+    }
+}
+
+/// An axum router as a hyper service.
+pub fn router_service(
+    router: Router,
+) -> impl hyper::service::Service<
+    Request<Incoming>,
+    Response = Response<Body>,
+    Error = Infallible,
+    Future = impl Send,
+> + Clone
+       + Send
+       + 'static {
+    hyper::service::service_fn(move |req: Request<Incoming>| {
+        router.clone().oneshot(req.map(Body::new))
+    })
+}
