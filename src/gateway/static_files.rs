@@ -4,7 +4,9 @@
 //! Directories serve their `index.html` or else a generated listing; files are served
 //! by tower-http's [`ServeFile`] (content types, `Range`, `Last-Modified`), to which
 //! this module adds a weak `ETag` with `If-None-Match`, `If-Range`, `charset=utf-8` on
-//! text, and gzip/brotli for compressible types.
+//! text, and gzip/brotli for compressible types. Small files asked for whole skip
+//! `ServeFile`: they are looked up and read in one trip to the blocking pool, which is
+//! most of a static site's requests and most of their cost.
 //!
 //! What it must never do:
 //! - serve or list anything outside the canonical root: `..`, encoded separators,
@@ -81,11 +83,21 @@ async fn serve(State(site): State<Arc<SiteConfig>>, req: Request) -> Response {
         .segments
         .iter()
         .fold(site.root.clone(), |p, s| p.join(s));
-    let Some((real, meta)) = resolve(&site.root, &wanted).await else {
+    // Small whole files are read with their lookup: one trip to the blocking pool.
+    let whole = !req.headers().contains_key(header::RANGE);
+    let Some(Found {
+        real,
+        meta,
+        contents,
+    }) = lookup(&site.root, wanted, whole).await
+    else {
         return page(StatusCode::NOT_FOUND, head);
     };
     if meta.is_file() && !path.trailing_slash {
-        return serve_file(&real, &meta, req).await;
+        return match contents {
+            Some(bytes) => serve_small(&real, &meta, bytes, &req),
+            None => serve_file(&real, &meta, req).await,
+        };
     }
     if !meta.is_dir() {
         // Sockets, FIFOs and devices are never opened; a file asked for as `name/` is absent.
@@ -94,9 +106,12 @@ async fn serve(State(site): State<Arc<SiteConfig>>, req: Request) -> Response {
     if !path.trailing_slash {
         return redirect_to_slash(&path, req.uri(), head);
     }
-    let index = resolve(&site.root, &real.join("index.html")).await;
-    if let Some((index, index_meta)) = index.filter(|(_, m)| m.is_file()) {
-        return serve_file(&index, &index_meta, req).await;
+    let index = lookup(&site.root, real.join("index.html"), whole).await;
+    if let Some(index) = index.filter(|f| f.meta.is_file()) {
+        return match index.contents {
+            Some(bytes) => serve_small(&index.real, &index.meta, bytes, &req),
+            None => serve_file(&index.real, &index.meta, req).await,
+        };
     }
     match listing::render(&site.root, &real, &path.segments).await {
         Some(html) => html_response(StatusCode::OK, html, head),
@@ -178,8 +193,8 @@ fn is_servable_name(name: &str) -> bool {
 /// Canonicalizes `path` and returns it with its metadata, but only if it lies under
 /// `root` (already canonical) and nothing below the root on the way is hidden: this
 /// is where symlinks out of the tree, or onto `.env`, turn into "not found".
-async fn resolve(root: &Path, path: &Path) -> Option<(PathBuf, Metadata)> {
-    let real = tokio::fs::canonicalize(path).await.ok()?;
+fn resolve(root: &Path, path: &Path) -> Option<(PathBuf, Metadata)> {
+    let real = std::fs::canonicalize(path).ok()?;
     let inside = real.strip_prefix(root).ok()?;
     let visible = inside.components().all(|c| match c {
         Component::Normal(name) => name.as_encoded_bytes().first() != Some(&b'.'),
@@ -188,8 +203,89 @@ async fn resolve(root: &Path, path: &Path) -> Option<(PathBuf, Metadata)> {
     if !visible {
         return None;
     }
-    let meta = tokio::fs::metadata(&real).await.ok()?;
+    let meta = std::fs::metadata(&real).ok()?;
     Some((real, meta))
+}
+
+/// Files up to this size are read whole along with their lookup.
+const SMALL_FILE: u64 = 256 * 1024;
+
+/// What a lookup found: the real path, its metadata, and (a small regular file asked
+/// for whole) its contents.
+struct Found {
+    real: PathBuf,
+    meta: Metadata,
+    contents: Option<bytes::Bytes>,
+}
+
+/// [`resolve`] on the blocking pool, reading a small file in the same trip when
+/// `read_small` (the request wants the whole body).
+async fn lookup(root: &Path, path: PathBuf, read_small: bool) -> Option<Found> {
+    let root = root.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let (real, meta) = resolve(&root, &path)?;
+        let contents = (read_small && meta.is_file() && meta.len() <= SMALL_FILE)
+            .then(|| std::fs::read(&real).ok())
+            .flatten()
+            .map(bytes::Bytes::from);
+        Some(Found {
+            real,
+            meta,
+            contents,
+        })
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// Answers a whole small file already read: the same headers [`serve_file`] gives
+/// (type, length, `Last-Modified`, `ETag`, `Accept-Ranges`), and 304 on a matching
+/// `If-None-Match` or an `If-Modified-Since` not older than the file.
+fn serve_small(path: &Path, meta: &Metadata, contents: bytes::Bytes, req: &Request) -> Response {
+    let etag = etag(meta);
+    let headers = req.headers();
+    if headers.contains_key(header::IF_NONE_MATCH) {
+        if none_match_hits(headers, &etag) {
+            return not_modified(&etag, meta);
+        }
+    } else if let (Some(since), Some(modified)) = (
+        headers
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v.trim()).ok()),
+        mtime(meta),
+    ) {
+        // HTTP dates have whole seconds: compare at that precision.
+        let secs = |t: SystemTime| t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        if secs(modified) <= secs(since) {
+            return not_modified(&etag, meta);
+        }
+    }
+    let len = contents.len();
+    let body = if req.method() == Method::HEAD {
+        Body::empty()
+    } else {
+        Body::from(contents)
+    };
+    let mut res = Response::new(body);
+    let h = res.headers_mut();
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    if let Ok(v) = HeaderValue::from_str(mime.as_ref()) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    add_charset(h);
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Some(modified) = mtime(meta) {
+        if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(modified)) {
+            h.insert(header::LAST_MODIFIED, v);
+        }
+    }
+    res
 }
 
 /// Serves one regular file through [`ServeFile`], adding what it lacks: the `ETag`,

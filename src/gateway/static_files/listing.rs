@@ -19,19 +19,18 @@ struct Entry {
     size: u64,
 }
 
-/// Renders the listing of `dir` (canonical, under `root`) reached through `segments`;
-/// `None` if the directory cannot be read.
-pub(super) async fn render(root: &Path, dir: &Path, segments: &[String]) -> Option<String> {
+/// The entries of `dir` that may be listed (on the blocking pool: one trip for the
+/// whole directory).
+fn scan(root: &Path, dir: &Path) -> Option<Vec<Entry>> {
     let mut entries = Vec::new();
-    let mut reader = tokio::fs::read_dir(dir).await.ok()?;
-    while let Ok(Some(entry)) = reader.next_entry().await {
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
         let Ok(name) = entry.file_name().into_string() else {
             continue;
         };
         if !is_servable_name(&name) {
             continue;
         }
-        let Some((_, meta)) = resolve(root, &entry.path()).await else {
+        let Some((_, meta)) = resolve(root, &entry.path()) else {
             continue;
         };
         if meta.is_dir() || meta.is_file() {
@@ -40,6 +39,16 @@ pub(super) async fn render(root: &Path, dir: &Path, segments: &[String]) -> Opti
             entries.push(Entry { name, is_dir, size });
         }
     }
+    Some(entries)
+}
+
+/// Renders the listing of `dir` (canonical, under `root`) reached through `segments`;
+/// `None` if the directory cannot be read.
+pub(super) async fn render(root: &Path, dir: &Path, segments: &[String]) -> Option<String> {
+    let (root, dir) = (root.to_path_buf(), dir.to_path_buf());
+    let mut entries = tokio::task::spawn_blocking(move || scan(&root, &dir))
+        .await
+        .ok()??;
     entries.sort_by(|a, b| {
         (!a.is_dir, a.name.to_lowercase(), &a.name).cmp(&(
             !b.is_dir,
