@@ -408,6 +408,10 @@ fn the_gateway_answers_for_itself() {
     assert!(String::from_utf8_lossy(&body).contains("is not a peer"));
     let (status, _, _) = raw(port, "elsewhere.test", "GET /", &[]);
     assert_eq!(status, 404);
+    // Request heads are bounded.
+    let huge = format!("X-Filler: {}", "a".repeat(100 * 1024));
+    let (status, _, _) = raw(port, "localhost", "GET /", &[&huge]);
+    assert_eq!(status, 431);
 
     // A key nobody serves: 504 with a page saying so, within the connect timeout.
     let nobody = spork::keys::KeyPair::generate().public_key().to_string();

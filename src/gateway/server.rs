@@ -32,7 +32,7 @@ where
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(IDLE_TIMEOUT)
-        .max_buf_size(MAX_HEAD)
+        .max_header_size(MAX_HEAD)
         .keep_alive(true);
     if let Err(e) = builder
         .serve_connection(TokioIo::new(io), service)
