@@ -7,6 +7,7 @@
 //! - [`tunnel`]: piping a p2p connection to and from a TCP socket;
 //! - [`beam`]: hyperbeam's passphrase pairing;
 //! - [`gateway`]: HTTP over p2p (the gateway, the static file server);
+//! - [`cli`]: the command line as clap sees it (the binary parses with it);
 //! - [`commands`]: one thin module per subcommand, turning flags into library calls and
 //!   events into output (only this layer prints);
 //! - [`ui`]: the shared output conventions (JSON events, error lines).
@@ -14,6 +15,7 @@
 //! The `spork` binary only parses arguments and dispatches into [`commands`].
 
 pub mod beam;
+pub mod cli;
 pub mod commands;
 pub mod gateway;
 pub mod keys;

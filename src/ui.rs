@@ -22,6 +22,8 @@ pub const EXIT_INTERRUPTED: i32 = 130;
 pub struct UsageError {
     /// The one-line description.
     pub message: String,
+    /// The suggested next step, if there is an obvious one.
+    pub hint: Option<String>,
 }
 
 impl UsageError {
@@ -29,6 +31,15 @@ impl UsageError {
     pub fn new(message: impl Into<String>) -> Self {
         UsageError {
             message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A usage error with a `hint:` line.
+    pub fn with_hint(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        UsageError {
+            message: message.into(),
+            hint: Some(hint.into()),
         }
     }
 }
@@ -100,6 +111,12 @@ impl Reporter {
         self.say(format_args!("error: {message}"));
         if let Some(h) = err.downcast_ref::<HintedError>() {
             self.say(format_args!("hint: {}", h.hint));
+        }
+        if let Some(hint) = err
+            .downcast_ref::<UsageError>()
+            .and_then(|u| u.hint.as_ref())
+        {
+            self.say(format_args!("hint: {hint}"));
         }
         self.event(serde_json::json!({ "event": "error", "message": message }));
         if err.downcast_ref::<UsageError>().is_some() {

@@ -141,8 +141,17 @@ fn show_reads_a_keyfile_written_elsewhere() {
 }
 
 #[test]
-fn new_without_keyfile_prints_the_keyfile_and_a_note() {
+fn new_without_keyfile_needs_secret_to_print_one() {
     let out = spork(&["key", "new"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "error: spork key new needs -k FILE to save the new key\n\
+         hint: spork key new -k me.json (or --secret to print it, secret key included)\n"
+    );
+
+    let out = spork(&["key", "new", "--secret"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 1, "{text:?}");
@@ -162,7 +171,7 @@ fn new_without_keyfile_prints_the_keyfile_and_a_note() {
     assert_eq!(stdout(&out).trim_end(), v["publicKey"]);
 
     // Two runs make two different keys.
-    let again = stdout(&spork(&["key", "new"]));
+    let again = stdout(&spork(&["key", "new", "--secret"]));
     assert_ne!(again, text);
 }
 

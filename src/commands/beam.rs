@@ -33,7 +33,13 @@ use crate::ui::{EventStream, Reporter, UsageError};
 ///   echo hello | spork beam           # prints a passphrase, waits
 ///   spork beam PASSPHRASE > out.txt   # on the other machine
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment)]
+#[command(
+    verbatim_doc_comment,
+    after_help = "Examples:\n  \
+    tar cz photos/ | spork beam                    # prints a passphrase, waits\n  \
+    spork beam PASSPHRASE | tar xz                 # on the other machine\n  \
+    spork beam -r PASSPHRASE                       # restart the waiting side"
+)]
 pub struct BeamArgs {
     /// The passphrase the other side printed [default: make one and wait]
     pub passphrase: Option<String>,

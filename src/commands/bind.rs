@@ -25,6 +25,10 @@ use crate::ui::{EventStream, Reporter, UsageError};
 /// Forward (with KEY): `spork bind KEY -p 8080` listens on 127.0.0.1:8080 and pipes
 /// every local connection to the peer serving KEY — end-to-end encrypted, through NATs.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    spork bind -p 8080 -k me.json       # share localhost:8080 under your key\n  \
+    spork bind KEY -p 9000              # reach it: http://127.0.0.1:9000/ here\n  \
+    spork bind -p 22 --allow FRIENDKEY  # ssh, for one friend's key only")]
 pub struct BindArgs {
     /// The peer to reach (base32 or hex public key); omit to serve a local port
     pub key: Option<String>,

@@ -18,6 +18,10 @@ use crate::ui::{EventStream, Reporter, UsageError};
 /// node; other nodes and peers then use `--bootstrap HOST:PORT` to join it. It never
 /// joins the public network unless told to.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    spork dht --host 127.0.0.1 --port 49737          # a private network's first node\n  \
+    spork dht --bootstrap 127.0.0.1:49737 --port 0   # another node joining it\n  \
+    SPORK_BOOTSTRAP=127.0.0.1:49737 spork serve .    # peers using that network")]
 pub struct DhtArgs {
     /// IPv4 address to bind the UDP socket to
     #[arg(long, default_value = "0.0.0.0")]

@@ -23,6 +23,9 @@ use crate::ui::{EventStream, Reporter, UsageError};
 /// connection per peer. `--domain example.org` also answers http://KEY.example.org/
 /// (point a wildcard DNS record here; put TLS in a reverse proxy in front).
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    spork gateway                       # http://KEY.localhost:8080/\n  \
+    spork gateway --domain example.org --listen 0.0.0.0 -p 80")]
 pub struct GatewayArgs {
     /// The local port
     #[arg(short, long, default_value_t = 8080)]

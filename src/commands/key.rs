@@ -47,28 +47,45 @@ pub enum KeyCommand {
 /// on stdout and `created keyfile FILE` on stderr. An existing FILE is never
 /// overwritten. With --json the stdout line is {"keyfile":"FILE","public_key":"<b32>"}.
 ///
-/// Without -k: print the keyfile itself, {"publicKey":…,"secretKey":…}, on stdout. That
-/// output holds the secret key: prefer -k, which sets the permissions spork insists on
-/// (a keyfile other users can read is refused; `chmod 600 FILE` fixes one written by
-/// redirection).
+/// Without -k, --secret prints the keyfile itself, {"publicKey":…,"secretKey":…}, on
+/// stdout. That output holds the secret key: prefer -k, which sets the permissions
+/// spork insists on (a keyfile other users can read is refused; `chmod 600 FILE` fixes
+/// one written by redirection).
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  spork key new -k me.json        # a new identity, saved (0600)\n  \
+                        spork key new --secret > k.json  # printed instead, secret included"
+)]
 pub struct NewArgs {
-    /// Write the keypair to this new file instead of printing it
+    /// Write the keypair to this new file
     #[arg(short, long, value_name = "FILE")]
     pub keyfile: Option<PathBuf>,
+    /// Print the new keypair, secret key included, instead of saving it
+    #[arg(long, conflicts_with = "keyfile")]
+    pub secret: bool,
 }
 
 /// Print the public key of a keyfile: the address to give others.
 ///
-/// Prints only the public key (base32) on stdout, never the secret; with --json,
-/// {"public_key":"<b32>"}. The file is checked as every command checks it: a missing,
-/// unreadable, malformed or inconsistent keyfile, or one that other users can read, is
-/// an error (exit 1).
+/// Prints only the public key (base32) on stdout; with --json, {"public_key":"<b32>"}.
+/// The secret key is printed only when asked with --secret. The file is checked as
+/// every command checks it: a missing, unreadable, malformed or inconsistent keyfile,
+/// or one that other users can read, is an error (exit 1).
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  spork key show me.json          # the address to give others\n  \
+                        spork key show me.json --qr     # also as a QR code, for a phone"
+)]
 pub struct ShowArgs {
     /// The keyfile to read
     #[arg(value_name = "FILE")]
     pub keyfile: PathBuf,
+    /// Also draw the public key as a QR code (on stderr)
+    #[arg(long)]
+    pub qr: bool,
+    /// Print the whole keyfile, secret key included (the only way to see it)
+    #[arg(long)]
+    pub secret: bool,
 }
 
 /// Check a public key someone gave you and print it in spork's form (lowercase base32).
@@ -95,6 +112,13 @@ pub async fn run(global: GlobalArgs, args: KeyArgs) -> anyhow::Result<()> {
 fn new(reporter: &Reporter, args: NewArgs) -> anyhow::Result<()> {
     let pair = KeyPair::generate();
     let Some(path) = args.keyfile else {
+        if !args.secret {
+            return Err(UsageError::with_hint(
+                "spork key new needs -k FILE to save the new key",
+                "spork key new -k me.json (or --secret to print it, secret key included)",
+            )
+            .into());
+        }
         // Asked for explicitly: the keyfile, secret included, is the output.
         print_data(pair.to_keyfile_json().trim_end())?;
         reporter.say(
@@ -118,7 +142,15 @@ fn new(reporter: &Reporter, args: NewArgs) -> anyhow::Result<()> {
 
 fn show(reporter: &Reporter, args: ShowArgs) -> anyhow::Result<()> {
     let pair = keys::load(&args.keyfile).map_err(keyfile_error)?;
-    print_public_key(reporter, pair.public_key())
+    if args.secret {
+        print_data(pair.to_keyfile_json().trim_end())?;
+    } else {
+        print_public_key(reporter, pair.public_key())?;
+    }
+    if args.qr {
+        reporter.say(crate::ui::qr_code(&pair.public_key().to_string())?);
+    }
+    Ok(())
 }
 
 fn check(reporter: &Reporter, args: CheckArgs) -> anyhow::Result<()> {

@@ -14,6 +14,7 @@ use crate::ui::{EventStream, Reporter, UsageError, EXIT_INTERRUPTED};
 
 pub mod beam;
 pub mod bind;
+pub mod completions;
 pub mod dht;
 pub mod gateway;
 pub mod key;

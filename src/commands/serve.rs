@@ -25,6 +25,9 @@ use crate::ui::{EventStream, Reporter};
 /// index.html, directory listings, ranges, caching headers and compression included;
 /// dotfiles stay hidden and nothing outside the folder is ever served.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    spork serve ./site -k site.json     # a stable address across restarts\n  \
+    spork serve . -p 8000 --qr          # this folder, on port 8000, link as QR")]
 pub struct ServeArgs {
     /// The folder to serve
     #[arg(default_value = ".")]

@@ -1,0 +1,87 @@
+//! The command line as clap sees it: the top-level help (commands grouped, one example
+//! each), the global options and the subcommands. The binary parses with it;
+//! `spork completions` and `spork man` generate from it, so they never drift.
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::commands::{self, GlobalArgs};
+
+/// The top-level help: what spork is, the commands grouped with an example each.
+/// (clap lists subcommands flat; the test suite checks every command is named here.)
+const HELP: &str = "\
+{before-help}{name} {version} — reach any device by its public key, end-to-end encrypted.
+Peers find each other on the HyperDHT (the network of npm's hyperswarm, hyperbeam and
+holesail) by public key and punch through NATs: one side listens, the other connects.
+
+{usage-heading} {usage}
+
+Tunnels:
+  bind      Expose a local TCP port under your key, or reach one
+              spork bind -p 8080            spork bind KEY -p 8080
+  beam      An encrypted pipe between two machines, keyed by a passphrase
+              tar cz dir | spork beam       spork beam PASSPHRASE | tar xz
+  serve     A folder as a website, locally and peer to peer
+              spork serve ./site
+  gateway   Open p2p websites in any browser, by key
+              spork gateway                 (then http://KEY.localhost:8080/)
+  dht       Run a DHT node for others (or a private network of your own)
+              spork dht --port 49737
+
+Identity:
+  key       Make and inspect keypairs: your address on the network
+              spork key new -k me.json      spork key show me.json
+
+Shell:
+  completions  Print a shell completion script (bash, zsh, fish, powershell)
+  man          Print the manual page
+  help         Explain a command, with examples: spork help bind
+
+Options:
+{options}{after-help}";
+
+/// Reach any device by its public key over the Hyperswarm network, end-to-end encrypted.
+#[derive(Debug, Parser)]
+#[command(
+    name = "spork",
+    version,
+    propagate_version = true,
+    help_template = HELP,
+    after_help = "See `spork help COMMAND` for more on each command."
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The subcommand (none: the help is shown, exit 2).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands. (No doc comments on the variants: clap would show them instead of
+/// each command's own help, which lives on its `…Args` struct.)
+#[allow(missing_docs)]
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Beam(commands::beam::BeamArgs),
+    Bind(commands::bind::BindArgs),
+    Completions(commands::completions::CompletionsArgs),
+    Dht(commands::dht::DhtArgs),
+    Gateway(commands::gateway::GatewayArgs),
+    Key(commands::key::KeyArgs),
+    Man(commands::completions::ManArgs),
+    Serve(commands::serve::ServeArgs),
+}
+
+/// The clap command, for generators.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// `spork` with no command: the help, on stderr (it is not the output asked for), and
+/// the usage exit code. (clap's own rule for this does not fire when an environment
+/// variable such as `SPORK_BOOTSTRAP` fills a global option.)
+pub fn no_command() -> i32 {
+    let help = command().render_help();
+    eprint!("{help}");
+    crate::ui::EXIT_USAGE
+}
