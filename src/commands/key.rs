@@ -28,6 +28,10 @@ use crate::ui::{EventStream, HintedError, Reporter, UsageError};
 /// missing (mode 0600) and refused, never replaced, if it is unreadable, malformed,
 /// inconsistent or readable by other users.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    spork key new -k me.json         # your identity, saved (mode 0600)\n  \
+    spork key show me.json           # the public key: your address\n  \
+    spork key check KEY              # a key someone gave you (hex or base32), in base32")]
 pub struct KeyArgs {
     #[command(subcommand)]
     pub command: KeyCommand,
