@@ -64,16 +64,7 @@ fn outside_dht(lab: &Lab) -> (Vec<Proc>, String) {
 fn echo_server_in(ns: &str) -> u16 {
     let listener = in_netns(ns, || TcpListener::bind("127.0.0.1:0").unwrap());
     let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for conn in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                let mut r = conn.try_clone().unwrap();
-                let mut w = conn;
-                let _ = std::io::copy(&mut r, &mut w);
-                let _ = w.shutdown(Shutdown::Write);
-            });
-        }
-    });
+    common::serve_echo(listener);
     port
 }
 

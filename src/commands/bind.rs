@@ -11,7 +11,7 @@ use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 
 use super::key::parse_key_arg;
-use super::{closed, connected, identity, join_network, shutdown_signal, GlobalArgs};
+use super::{closed, connected, identity, join_network, serve_peers, shutdown_signal, GlobalArgs};
 use crate::keys::{KeyPair, PublicKey};
 use crate::swarm::node::{Connection, Node};
 use crate::tunnel;
@@ -98,30 +98,23 @@ async fn reverse(
     reporter.event(json!({
         "event": "listening", "public_key": key.to_string(), "host": args.host, "port": port
     }));
-    let ids = AtomicU64::new(0);
-    loop {
-        let conn = tokio::select! {
-            c = server.accept() => match c { Some(c) => c, None => break },
-            _ = shutdown_signal() => break,
-        };
-        let id = ids.fetch_add(1, Ordering::Relaxed);
+    serve_peers(&mut server, reporter, |conn| {
         let target = target.clone();
-        tokio::spawn(async move {
-            let remote = PublicKey::from_bytes(*conn.remote_public_key());
-            connected(&reporter, &remote, id);
-            let moved = match connect_local(&target).await {
+        async move {
+            match connect_local(&target).await {
                 Ok(mut tcp) => {
                     let mut conn = conn;
-                    tunnel::pipe(&mut tcp, &mut conn).await.unwrap_or_default()
+                    let moved = tunnel::pipe(&mut tcp, &mut conn).await.unwrap_or_default();
+                    (moved.from_peer, moved.to_peer)
                 }
                 Err(e) => {
                     reporter.say(format_args!("error: cannot reach {target}: {e:#}"));
-                    tunnel::Moved::default()
+                    (0, 0)
                 }
-            };
-            closed(&reporter, &remote, id, moved.from_peer, moved.to_peer);
-        });
-    }
+            }
+        }
+    })
+    .await;
     server.close().await;
     Ok(())
 }

@@ -204,6 +204,36 @@ pub(crate) fn closed(
     }));
 }
 
+/// Accepts p2p connections on `server` until SIGINT/SIGTERM, each in its own task:
+/// a `CONNECT` line (and `connect` event) with the client's key, then `handle`, then
+/// a `CLOSE` line with the bytes `handle` reports as (in, out). What `bind` and
+/// `serve` do with each connection differs; how they account for it does not.
+pub(crate) async fn serve_peers<F, Fut>(
+    server: &mut crate::swarm::node::Server,
+    reporter: Reporter,
+    handle: F,
+) where
+    F: Fn(crate::swarm::node::Connection) -> Fut,
+    Fut: Future<Output = (u64, u64)> + Send + 'static,
+{
+    let mut next_id = 0u64;
+    loop {
+        let conn = tokio::select! {
+            c = server.accept() => match c { Some(c) => c, None => break },
+            _ = shutdown_signal() => break,
+        };
+        let id = next_id;
+        next_id += 1;
+        let remote = crate::keys::PublicKey::from_bytes(*conn.remote_public_key());
+        connected(&reporter, &remote, id);
+        let work = handle(conn);
+        tokio::spawn(async move {
+            let (bytes_in, bytes_out) = work.await;
+            closed(&reporter, &remote, id, bytes_in, bytes_out);
+        });
+    }
+}
+
 /// The work was cut short by SIGINT: exit 130 without an error line.
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted")]

@@ -3,7 +3,6 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -11,9 +10,8 @@ use clap::Args;
 use serde_json::json;
 use tokio::net::TcpListener;
 
-use super::{closed, connected, identity, join_network, shutdown_signal, GlobalArgs};
+use super::{identity, join_network, serve_peers, GlobalArgs};
 use crate::gateway::{server, static_files};
-use crate::keys::PublicKey;
 use crate::tunnel::Counted;
 use crate::ui::{EventStream, Reporter};
 
@@ -93,23 +91,16 @@ pub async fn run(global: GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     });
-    let ids = AtomicU64::new(0);
-    loop {
-        let conn = tokio::select! {
-            c = p2p.accept() => match c { Some(c) => c, None => break },
-            _ = shutdown_signal() => break,
-        };
-        let id = ids.fetch_add(1, Ordering::Relaxed);
+    serve_peers(&mut p2p, reporter, |conn| {
         let service = service.clone();
-        tokio::spawn(async move {
-            let remote = PublicKey::from_bytes(*conn.remote_public_key());
-            connected(&reporter, &remote, id);
+        async move {
             let conn = Counted::new(conn);
             let counters = conn.counters();
             server::serve_connection(conn, service).await;
-            closed(&reporter, &remote, id, counters.read(), counters.written());
-        });
-    }
+            (counters.read(), counters.written())
+        }
+    })
+    .await;
     tcp.abort();
     p2p.close().await;
     Ok(())

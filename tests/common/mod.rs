@@ -303,3 +303,18 @@ pub fn sha(b: &[u8]) -> Vec<u8> {
     use sha2::Digest;
     sha2::Sha256::digest(b).to_vec()
 }
+
+/// Echoes every connection `listener` accepts back to it, half-closing after, each on
+/// its own thread (the listener is served on a background thread until the test ends).
+pub fn serve_echo(listener: std::net::TcpListener) {
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let Ok(mut r) = conn.try_clone() else { return };
+                let mut w = conn;
+                let _ = std::io::copy(&mut r, &mut w);
+                let _ = w.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+}
