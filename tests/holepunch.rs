@@ -103,6 +103,31 @@ fn key_hex(base32: &str) -> String {
     )
 }
 
+/// `spork bind -p` on LAN A in front of an echo server there; returns it and its key.
+fn reverse_on_lan_a(lab: &Lab, boot: &str) -> (Proc, String) {
+    let target = echo_server_in(lab.lan_a()).to_string();
+    let mut reverse = spork_in(
+        lab,
+        lab.lan_a(),
+        &["bind", "-p", &target, "--bootstrap", boot],
+    );
+    let ev = event(&mut reverse, Duration::from_secs(30));
+    assert_eq!(ev["event"], "listening", "{ev}");
+    let key = ev["public_key"].as_str().unwrap().to_string();
+    (reverse, key)
+}
+
+/// `spork bind KEY -p 0 EXTRA…` on LAN B; returns it and its local port.
+fn forward_on_lan_b(lab: &Lab, boot: &str, key: &str, extra: &[&str]) -> (Proc, u16) {
+    let mut args = vec!["bind", key, "-p", "0", "--bootstrap", boot];
+    args.extend(extra);
+    let mut forward = spork_in(lab, lab.lan_b(), &args);
+    let ev = event(&mut forward, Duration::from_secs(30));
+    assert_eq!(ev["event"], "listening", "{ev}");
+    let port = ev["port"].as_u64().unwrap() as u16;
+    (forward, port)
+}
+
 /// `spork bind -p` on LAN A, `spork bind KEY` on LAN B, 16 MiB echoed back through the
 /// hole with equal checksums and exact byte counts.
 fn spork_to_spork(nat_a: Nat, nat_b: Nat) {
@@ -110,23 +135,8 @@ fn spork_to_spork(nat_a: Nat, nat_b: Nat) {
         return;
     };
     let (_dht, boot) = outside_dht(&lab);
-    let target = echo_server_in(lab.lan_a()).to_string();
-    let mut reverse = spork_in(
-        &lab,
-        lab.lan_a(),
-        &["bind", "-p", &target, "--bootstrap", &boot],
-    );
-    let ev = event(&mut reverse, Duration::from_secs(30));
-    assert_eq!(ev["event"], "listening", "{ev}");
-    let key = ev["public_key"].as_str().unwrap().to_string();
-    let mut forward = spork_in(
-        &lab,
-        lab.lan_b(),
-        &["bind", &key, "-p", "0", "--bootstrap", &boot],
-    );
-    let ev = event(&mut forward, Duration::from_secs(30));
-    assert_eq!(ev["event"], "listening", "{ev}");
-    let port = ev["port"].as_u64().unwrap() as u16;
+    let (_reverse, key) = reverse_on_lan_a(&lab, &boot);
+    let (mut forward, port) = forward_on_lan_b(&lab, &boot, &key, &[]);
 
     let data = common::pattern(16 << 20, 7);
     let got = round_trip_in(lab.lan_b(), port, data.clone());
@@ -163,33 +173,8 @@ fn two_random_port_nats_fail_with_a_clear_error() {
         return;
     };
     let (_dht, boot) = outside_dht(&lab);
-    let target = echo_server_in(lab.lan_a()).to_string();
-    let mut reverse = spork_in(
-        &lab,
-        lab.lan_a(),
-        &["bind", "-p", &target, "--bootstrap", &boot],
-    );
-    let key = event(&mut reverse, Duration::from_secs(30))["public_key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut forward = spork_in(
-        &lab,
-        lab.lan_b(),
-        &[
-            "bind",
-            &key,
-            "-p",
-            "0",
-            "--connect-timeout",
-            "8",
-            "--bootstrap",
-            &boot,
-        ],
-    );
-    let port = event(&mut forward, Duration::from_secs(30))["port"]
-        .as_u64()
-        .unwrap() as u16;
+    let (_reverse, key) = reverse_on_lan_a(&lab, &boot);
+    let (mut forward, port) = forward_on_lan_b(&lab, &boot, &key, &["--connect-timeout", "8"]);
     let got = round_trip_in(lab.lan_b(), port, b"hello".to_vec());
     assert!(got.is_empty(), "nothing can come back: {got:?}");
     let err = event(&mut forward, Duration::from_secs(30));
@@ -211,14 +196,8 @@ fn node_client_punches_through_to_spork_bind() {
         return;
     };
     let (_dht, boot) = outside_dht(&lab);
-    let target = echo_server_in(lab.lan_a()).to_string();
-    let mut reverse = spork_in(
-        &lab,
-        lab.lan_a(),
-        &["bind", "-p", &target, "--bootstrap", &boot],
-    );
-    let ev = event(&mut reverse, Duration::from_secs(30));
-    let key = key_hex(ev["public_key"].as_str().unwrap());
+    let (_reverse, key) = reverse_on_lan_a(&lab, &boot);
+    let key = key_hex(&key);
     let r = common::node_tool_in(Some(lab.lan_b()), &["connect", &boot, &key, "4194304"]);
     assert_eq!(r["ok"], true, "{r}");
     assert_eq!(r["received"], r["sent"], "the echo came back: {r}");
@@ -240,14 +219,7 @@ fn spork_bind_punches_through_to_a_node_server() {
         &["serve", &boot, &hex::encode([9u8; 32]), "4194304"],
     );
     let node_key = info["public_key"].as_str().unwrap().to_string();
-    let mut forward = spork_in(
-        &lab,
-        lab.lan_b(),
-        &["bind", &node_key, "-p", "0", "--bootstrap", &boot],
-    );
-    let port = event(&mut forward, Duration::from_secs(30))["port"]
-        .as_u64()
-        .unwrap() as u16;
+    let (_forward, port) = forward_on_lan_b(&lab, &boot, &node_key, &[]);
     let data = common::pattern(4 << 20, 3);
     let got = round_trip_in(lab.lan_b(), port, data.clone());
     let line = served.json_line(Duration::from_secs(60));
