@@ -9,9 +9,8 @@ use crate::commands::{self, GlobalArgs};
 /// The top-level help: what spork is, the commands grouped with an example each.
 /// (clap lists subcommands flat; the test suite checks every command is named here.)
 const HELP: &str = "\
-{before-help}{name} {version} — reach any device by its public key, end-to-end encrypted.
-Peers find each other on the HyperDHT (the network of npm's hyperswarm, hyperbeam and
-holesail) by public key and punch through NATs: one side listens, the other connects.
+{before-help}{name} {version} — reach any device by its public key, through NATs, end-to-end encrypted.
+Peers meet on the HyperDHT (hyperswarm's network) by key: one side listens, the other connects.
 
 {usage-heading} {usage}
 
@@ -46,6 +45,7 @@ Options:
     version,
     propagate_version = true,
     help_template = HELP,
+    override_usage = "spork [OPTIONS] <COMMAND>",
     after_help = "See `spork help COMMAND` for more on each command."
 )]
 pub struct Cli {
