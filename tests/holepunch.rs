@@ -119,9 +119,14 @@ fn reverse_on_lan_a(lab: &Lab, boot: &str) -> (Proc, String) {
 
 /// `spork bind KEY -p 0 EXTRA…` on LAN B; returns it and its local port.
 fn forward_on_lan_b(lab: &Lab, boot: &str, key: &str, extra: &[&str]) -> (Proc, u16) {
+    forward_in(lab, lab.lan_b(), boot, key, extra)
+}
+
+/// `spork bind KEY -p 0 EXTRA…` in namespace `ns`; returns it and its local port.
+fn forward_in(lab: &Lab, ns: &str, boot: &str, key: &str, extra: &[&str]) -> (Proc, u16) {
     let mut args = vec!["bind", key, "-p", "0", "--bootstrap", boot];
     args.extend(extra);
-    let mut forward = spork_in(lab, lab.lan_b(), &args);
+    let mut forward = spork_in(lab, ns, &args);
     let ev = event(&mut forward, Duration::from_secs(30));
     assert_eq!(ev["event"], "listening", "{ev}");
     let port = ev["port"].as_u64().unwrap() as u16;
@@ -183,6 +188,22 @@ fn two_random_port_nats_fail_with_a_clear_error() {
         err["message"],
         format!("cannot reach {key}: holepunching failed: both peers are behind random-port NATs")
     );
+}
+
+/// Two peers behind the same NAT (most routers do not loop traffic for their own
+/// public address back in): they meet on the LAN address the server shares.
+#[test]
+fn two_peers_behind_the_same_nat_meet_on_the_lan() {
+    let Some(lab) = Lab::new(Nat::Consistent, Nat::Consistent) else {
+        return;
+    };
+    let (_dht, boot) = outside_dht(&lab);
+    let (_reverse, key) = reverse_on_lan_a(&lab, &boot);
+    let (_forward, port) = forward_in(&lab, lab.lan_a(), &boot, &key, &["--connect-timeout", "20"]);
+    let data = common::pattern(4 << 20, 11);
+    let got = round_trip_in(lab.lan_a(), port, data.clone());
+    assert_eq!(got.len(), data.len());
+    assert_eq!(sha_hex(&got), sha_hex(&data));
 }
 
 /// The server side against hyperdht's own client: a Node peer behind a random-port

@@ -9,6 +9,7 @@
 //! - [`client`]: the same commands from the asking side (lookup, announce, put, get);
 //! - [`server`] and [`connect`]: encrypted connections by public key (listen, connect);
 //! - [`nat`] and [`holepuncher`]: classifying our NAT and punching through two NATs;
+//!   [`lan`]: the shortcut for two peers behind the same NAT;
 //! - [`router`]: relaying PEER_HANDSHAKE and PEER_HOLEPUNCH between a client and the
 //!   server that announced itself here.
 //!
@@ -26,6 +27,7 @@ pub mod announcer;
 pub mod client;
 pub mod connect;
 pub mod holepuncher;
+pub mod lan;
 pub mod messages;
 pub mod nat;
 pub mod payload;

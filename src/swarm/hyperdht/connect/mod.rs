@@ -136,15 +136,56 @@ impl HyperDht {
                 .filter(|h| !h.relays.is_empty())
                 .ok_or(ConnectError::CannotHolepunch)?;
             let punch = punch::ClientPunch::new(self, target, &hs, info.id, server.firewall)?;
-            let (socket, to) = punch
-                .run(&info.relays, reply.server_address, holder)
-                .await?;
+            let punched = punch.run(&info.relays, reply.server_address, holder);
+            // Behind the same NAT as the server: its LAN address may answer first.
+            let same_nat = reply.client_address.ip() == reply.server_address.ip();
+            let lan = async {
+                if same_nat {
+                    self.lan_address(&server.addresses4).await
+                } else {
+                    None
+                }
+            };
+            tokio::pin!(punched, lan);
+            // Each future is awaited again only if the other branch finished first.
+            let (socket, to) = tokio::select! {
+                found = &mut lan => match found {
+                    Some(addr) => (socket, addr),
+                    None => punched.await?,
+                },
+                r = &mut punched => match r {
+                    Ok(path) => path,
+                    Err(e) => match lan.await {
+                        Some(addr) => (socket, addr),
+                        None => return Err(e),
+                    },
+                },
+            };
             connect_to(&stream, &socket, remote_id, to)?;
         }
         tokio::time::timeout(CONNECT_WAIT, SecretStream::new(stream, &hs))
             .await
             .map_err(|_| ConnectError::TimedOut)?
             .map_err(|e| ConnectError::Local(e.to_string()))
+    }
+}
+
+impl HyperDht {
+    /// The server's LAN address that best matches one of ours and answers a PING, if
+    /// any (the server's node answers on the socket our stream then connects to).
+    async fn lan_address(&self, theirs: &[SocketAddrV4]) -> Option<SocketAddrV4> {
+        let candidates: Vec<SocketAddrV4> = theirs
+            .iter()
+            .copied()
+            .filter(super::lan::is_private)
+            .collect();
+        let SocketAddr::V4(bound) = self.node().local_addr() else {
+            return None;
+        };
+        let ours = super::lan::local_addresses(bound);
+        let addr = super::lan::best_match(&ours, &candidates).or(candidates.first().copied())?;
+        let reply = self.node().ping(addr).await.ok()?;
+        (reply.from == addr).then_some(addr)
     }
 }
 

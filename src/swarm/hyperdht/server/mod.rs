@@ -144,8 +144,9 @@ impl Drop for Server {
     }
 }
 
-/// Our addresses a client may try: the public one if known, then the bound one when
-/// it names a specific interface.
+/// Our addresses a peer may try: the public one if known; then, while we are behind a
+/// NAT, our LAN addresses (for a peer behind the same NAT, [`super::lan`]), or the
+/// bound address when it names a specific interface.
 pub(crate) fn own_addresses(dht: &HyperDht) -> Vec<SocketAddrV4> {
     let node = dht.node();
     let mut out: Vec<SocketAddrV4> = node
@@ -153,9 +154,18 @@ pub(crate) fn own_addresses(dht: &HyperDht) -> Vec<SocketAddrV4> {
         .filter(|a| a.port() != 0)
         .into_iter()
         .collect();
-    if let SocketAddr::V4(local) = node.local_addr() {
-        if !local.ip().is_unspecified() && !out.contains(&local) {
-            out.push(local);
+    if let SocketAddr::V4(bound) = node.local_addr() {
+        let local = if node.is_firewalled() {
+            super::lan::local_addresses(bound)
+        } else if !bound.ip().is_unspecified() {
+            vec![bound]
+        } else {
+            Vec::new()
+        };
+        for a in local {
+            if !out.contains(&a) {
+                out.push(a);
+            }
         }
     }
     out
