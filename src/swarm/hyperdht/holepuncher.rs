@@ -93,6 +93,9 @@ pub struct Holepuncher {
 
 impl Drop for Holepuncher {
     fn drop(&mut self) {
+        // A punch cancelled from outside (a lost race, a timeout) must give back its
+        // random-punch slot, or no random-NAT punch would ever run again.
+        self.uncount_randomized(false);
         self.stop();
     }
 }

@@ -185,14 +185,11 @@ impl<'a> ClientPunch<'a> {
             remote_token,
             ..HolepunchPayload::default()
         };
-        // Count ourselves in while the server decides, so we do not race another punch.
-        if random {
-            self.dht.random_punches().fetch_add(1, Ordering::SeqCst);
-        }
+        // Count ourselves in while the server decides, so we do not race another punch
+        // (given back however this ends, a cancelled connect included).
+        let counted = random.then(|| RandomPunchSlot::take(self.dht));
         let answered = self.update(server_address, relay, &ask).await;
-        if random {
-            self.dht.random_punches().fetch_sub(1, Ordering::SeqCst);
-        }
+        drop(counted);
         answered?;
         if !self.puncher.remote().punching {
             return Err(ConnectError::Holepunch("the peer did not start punching"));
@@ -265,6 +262,22 @@ impl<'a> ClientPunch<'a> {
     fn next_round(&mut self) -> u64 {
         self.round += 1;
         self.round - 1
+    }
+}
+
+/// One place in the process's random-punch budget, held while it lives.
+struct RandomPunchSlot<'a>(&'a HyperDht);
+
+impl<'a> RandomPunchSlot<'a> {
+    fn take(dht: &'a HyperDht) -> Self {
+        dht.random_punches().fetch_add(1, Ordering::SeqCst);
+        RandomPunchSlot(dht)
+    }
+}
+
+impl Drop for RandomPunchSlot<'_> {
+    fn drop(&mut self) {
+        self.0.random_punches().fetch_sub(1, Ordering::SeqCst);
     }
 }
 
