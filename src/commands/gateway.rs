@@ -83,7 +83,7 @@ pub async fn run(global: GlobalArgs, args: GatewayArgs) -> anyhow::Result<()> {
         "event": "listening", "host": local.ip().to_string(), "port": local.port()
     }));
     tokio::select! {
-        r = Arc::new(gateway).serve(listener) => r?,
+        () = Arc::new(gateway).serve(listener) => {}
         _ = shutdown_signal() => {}
     }
     Ok(())

@@ -77,20 +77,7 @@ pub async fn run(global: GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
 
     let service = server::router_service(site);
     let local_service = service.clone();
-    let tcp = tokio::spawn(async move {
-        loop {
-            match listener.accept().await {
-                Ok((tcp, _)) => {
-                    let _ = tcp.set_nodelay(true);
-                    tokio::spawn(server::serve_connection(tcp, local_service.clone()));
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                }
-            }
-        }
-    });
+    let tcp = tokio::spawn(server::serve_tcp(listener, move |_| local_service.clone()));
     serve_peers(&mut p2p, reporter, |conn| {
         let service = service.clone();
         async move {

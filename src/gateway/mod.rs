@@ -116,24 +116,14 @@ impl Gateway {
     }
 
     /// Serves the gateway on `listener` until the task is dropped.
-    pub async fn serve(self: Arc<Self>, listener: TcpListener) -> std::io::Result<()> {
-        loop {
-            let (tcp, client) = match listener.accept().await {
-                Ok(x) => x,
-                // Out of file descriptors and the like: wait, don't spin.
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            };
-            let _ = tcp.set_nodelay(true);
+    pub async fn serve(self: Arc<Self>, listener: TcpListener) {
+        server::serve_tcp(listener, move |client| {
             let gateway = self.clone();
-            let service = hyper::service::service_fn(move |req| {
+            hyper::service::service_fn(move |req| {
                 let gateway = gateway.clone();
                 async move { Ok::<_, std::convert::Infallible>(gateway.handle(req, client).await) }
-            });
-            tokio::spawn(server::serve_connection(tcp, service));
-        }
+            })
+        })
+        .await
     }
 }

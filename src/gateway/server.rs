@@ -11,6 +11,7 @@ use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
 use tower::ServiceExt;
 
 /// The largest request head (request line and headers) accepted.
@@ -57,4 +58,29 @@ pub fn router_service(
     hyper::service::service_fn(move |req: Request<Incoming>| {
         router.clone().oneshot(req.map(Body::new))
     })
+}
+
+/// Serves HTTP/1.1 on every connection `listener` accepts, each in its own task with
+/// the service `service_for` makes for its client address; runs until dropped.
+pub async fn serve_tcp<F, S>(listener: TcpListener, service_for: F)
+where
+    F: Fn(std::net::SocketAddr) -> S,
+    S: hyper::service::Service<Request<Incoming>, Response = Response<Body>, Error = Infallible>
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    loop {
+        match listener.accept().await {
+            Ok((tcp, client)) => {
+                let _ = tcp.set_nodelay(true);
+                tokio::spawn(serve_connection(tcp, service_for(client)));
+            }
+            // Out of file descriptors and the like: wait, don't spin.
+            Err(e) => {
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
 }
