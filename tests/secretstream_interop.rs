@@ -10,7 +10,6 @@ mod common;
 
 use common::pattern;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -26,36 +25,6 @@ use tokio::time::timeout;
 
 const T: Duration = Duration::from_secs(120);
 const BYTES: usize = 16 << 20;
-
-fn interop_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop")
-}
-
-fn node_ready() -> bool {
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    let node_ok = std::process::Command::new("node")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    let modules_ok = interop_dir()
-        .join("node_modules/@hyperswarm/secret-stream/package.json")
-        .exists();
-    if node_ok && modules_ok {
-        return true;
-    }
-    let why = if node_ok {
-        "tests/interop/node_modules is missing (run `npm ci` in tests/interop)"
-    } else {
-        "`node` is not installed"
-    };
-    assert!(
-        !ci,
-        "secret-stream interop prerequisite missing under CI: {why}"
-    );
-    eprintln!("note: skipping secret-stream interop test: {why}");
-    false
-}
 
 struct Io {
     lines: Lines<BufReader<ChildStdout>>,
@@ -85,7 +54,7 @@ fn unhex(v: &Value) -> Vec<u8> {
 }
 
 async fn run(rust_initiates: bool) {
-    if !node_ready() {
+    if !common::node_available() {
         return;
     }
     let role = if rust_initiates {
@@ -94,7 +63,7 @@ async fn run(rust_initiates: bool) {
         "initiator"
     };
     let mut child = Command::new("node")
-        .arg(interop_dir().join("secretstream_peer.js"))
+        .arg(common::interop_dir().join("secretstream_peer.js"))
         .args([role, &BYTES.to_string()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -4,8 +4,9 @@
 //!
 //! Under `CI=true` a missing `node` or `node_modules` fails; otherwise it skips with a note.
 
+mod common;
+
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -17,34 +18,6 @@ use tokio::time::timeout;
 
 const T: Duration = Duration::from_secs(120);
 
-fn interop_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop")
-}
-
-/// Whether node and udx-native are there; fails under CI=true when they are not.
-fn node_ready() -> bool {
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    let node_ok = std::process::Command::new("node")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    let modules_ok = interop_dir()
-        .join("node_modules/udx-native/package.json")
-        .exists();
-    if node_ok && modules_ok {
-        return true;
-    }
-    let why = if node_ok {
-        "tests/interop/node_modules is missing (run `npm ci` in tests/interop)"
-    } else {
-        "`node` is not installed"
-    };
-    assert!(!ci, "UDX interop prerequisite missing under CI: {why}");
-    eprintln!("note: skipping UDX interop test: {why}");
-    false
-}
-
 struct Peer {
     child: Child,
     lines: Lines<BufReader<ChildStdout>>,
@@ -53,7 +26,7 @@ struct Peer {
 
 async fn spawn_peer(mode: &str, rust_port: u16, local: u32, remote: u32, bytes: usize) -> Peer {
     let mut child = Command::new("node")
-        .arg(interop_dir().join("udx_peer.js"))
+        .arg(common::interop_dir().join("udx_peer.js"))
         .args([
             mode,
             &rust_port.to_string(),
@@ -98,7 +71,7 @@ async fn setup(mode: &str, bytes: usize) -> Option<(Socket, Stream, Peer)> {
 /// Our socket and stream connected to a Node peer; with `drop_nth > 0` both directions
 /// go through a relay on 127.0.0.1 that drops every `drop_nth`-th DATA packet.
 async fn setup_via(mode: &str, bytes: usize, drop_nth: usize) -> Option<(Socket, Stream, Peer)> {
-    if !node_ready() {
+    if !common::node_available() {
         return None;
     }
     let udx = Udx::new();
