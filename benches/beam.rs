@@ -6,6 +6,8 @@
 //! `cargo bench --bench beam` (env: `BEAM_BENCH_MB`, default 256; `BEAM_BENCH_RUNS`,
 //! default 3, medians reported). Needs `node` and `tests/interop/node_modules`.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -120,18 +122,11 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("beam bench: run with `cargo bench --bench beam`");
+    if !common::requested("beam") {
         return;
     }
-    let env = |k: &str, d: u64| {
-        std::env::var(k)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(d)
-    };
-    let mb = env("BEAM_BENCH_MB", 256);
-    let runs = env("BEAM_BENCH_RUNS", 3) as usize;
+    let mb: u64 = common::setting("BEAM_BENCH_MB", 256);
+    let runs: usize = common::setting("BEAM_BENCH_RUNS", 3);
     let bytes = mb << 20;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("payload");

@@ -6,6 +6,8 @@
 //! `cargo bench --bench connections` (env: `CONN_BENCH_MB`, default 256; `CONN_BENCH_RUNS`,
 //! default 3, medians reported). Needs `node` and `tests/interop/node_modules`.
 
+mod common;
+
 use std::net::SocketAddrV4;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -68,14 +70,7 @@ async fn client(dht: &HyperDht, pk: [u8; 32], kp: &Keypair, bytes: usize) -> Run
         let mut buf = vec![0u8; 64 << 10];
         while r.read(&mut buf).await.unwrap_or(0) > 0 {}
     });
-    let chunk = vec![0x61u8; 64 << 10];
-    let mut left = bytes;
-    while left > 0 {
-        let n = left.min(chunk.len());
-        w.write_all(&chunk[..n]).await.unwrap();
-        left -= n;
-    }
-    w.shutdown().await.unwrap();
+    send_and_end(&mut w, bytes).await;
     reader.await.unwrap();
     Run {
         connect,
@@ -118,24 +113,13 @@ fn median(mut runs: Vec<Run>) -> Run {
 }
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("connections bench: run with `cargo bench --bench connections`");
+    if !common::requested("connections") {
         return;
     }
-    let mb: usize = std::env::var("CONN_BENCH_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256);
-    let runs: usize = std::env::var("CONN_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+    let mb: usize = common::setting("CONN_BENCH_MB", 256);
+    let runs: usize = common::setting("CONN_BENCH_RUNS", 3);
     let bytes = mb << 20;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime();
     rt.block_on(async move {
         let first = node(vec![], true).await;
         let boot = match first.node().local_addr() {
@@ -224,13 +208,8 @@ async fn tcp_sink() -> u16 {
     port
 }
 
-/// Sends `bytes` into 127.0.0.1:`port` and waits until the far end closes.
-async fn tcp_through(port: u16, bytes: usize) -> Duration {
-    let s = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .unwrap();
-    let (mut r, mut w) = s.into_split();
-    let t0 = Instant::now();
+/// Writes `bytes` bytes in 64 KiB pieces, then ends the write side.
+async fn send_and_end<W: tokio::io::AsyncWrite + Unpin>(w: &mut W, bytes: usize) {
     let chunk = vec![0x61u8; 64 << 10];
     let mut left = bytes;
     while left > 0 {
@@ -239,6 +218,16 @@ async fn tcp_through(port: u16, bytes: usize) -> Duration {
         left -= n;
     }
     w.shutdown().await.unwrap();
+}
+
+/// Sends `bytes` into 127.0.0.1:`port` and waits until the far end closes.
+async fn tcp_through(port: u16, bytes: usize) -> Duration {
+    let s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let (mut r, mut w) = s.into_split();
+    let t0 = Instant::now();
+    send_and_end(&mut w, bytes).await;
     let mut buf = [0u8; 1024];
     while r.read(&mut buf).await.unwrap_or(0) > 0 {}
     t0.elapsed()

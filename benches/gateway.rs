@@ -6,6 +6,8 @@
 //! `cargo bench --bench gateway` (env: `GATEWAY_BENCH_SECS`, default 10). Needs `wrk`
 //! (`apt-get install wrk`).
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -75,14 +77,10 @@ fn wrk(url: &str, host: Option<&str>, secs: u64) -> (f64, f64) {
 }
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("gateway bench: run with `cargo bench --bench gateway`");
+    if !common::requested("gateway") {
         return;
     }
-    let secs: u64 = std::env::var("GATEWAY_BENCH_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10);
+    let secs: u64 = common::setting("GATEWAY_BENCH_SECS", 10);
     let (first, ev) = spork(&["dht", "--host", "127.0.0.1", "--port", "0"], None);
     let boot = format!("127.0.0.1:{}", ev["port"]);
     let mut dht = vec![first];

@@ -5,6 +5,8 @@
 //!
 //! `cargo bench --bench secretstream` (env: `SECRETSTREAM_BENCH_MB`, default 256).
 
+mod common;
+
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -13,13 +15,6 @@ use spork::swarm::secretstream::sodium::{State, TAG_MESSAGE};
 use spork::swarm::secretstream::{encode_frame, SecretStream};
 use spork::swarm::udx::Udx;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-
-fn mb() -> usize {
-    std::env::var("SECRETSTREAM_BENCH_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
-}
 
 fn rate(bytes: usize, t: std::time::Duration) -> f64 {
     bytes as f64 / 1e6 / t.as_secs_f64()
@@ -147,19 +142,13 @@ async fn udx_pair(
 }
 
 fn main() {
-    // `cargo test --all-targets` runs bench binaries without `--bench`: stay quick there.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("secretstream: run with `cargo bench --bench secretstream`");
+    if !common::requested("secretstream") {
         return;
     }
-    let total = mb() << 20;
+    let total = common::setting::<usize>("SECRETSTREAM_BENCH_MB", 256) << 20;
     println!("secretstream bench, {} MiB per row", total >> 20);
     crypto_only(total);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = common::runtime();
     rt.block_on(async {
         let (a, b) = tokio::io::duplex(1 << 20);
         let (x, y) = secure(a, b).await;

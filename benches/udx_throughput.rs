@@ -6,6 +6,8 @@
 //! default 3, the median is reported; `UDX_BENCH_ONLY=rust` runs only the Rust→ rows).
 //! Needs `node` and `tests/interop/node_modules`.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -133,25 +135,13 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    // `cargo test --all-targets` runs bench binaries without `--bench`: stay quick there.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("udx_throughput: run with `cargo bench --bench udx_throughput`");
+    if !common::requested("udx_throughput") {
         return;
     }
-    let mb: usize = std::env::var("UDX_BENCH_MB")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(256);
-    let runs: usize = std::env::var("UDX_BENCH_RUNS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
+    let mb: usize = common::setting("UDX_BENCH_MB", 256);
+    let runs: usize = common::setting("UDX_BENCH_RUNS", 3);
     let bytes = mb << 20;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("UDX loopback throughput, {mb} MiB per transfer, median of {runs}, {cores} cores");
     let only = std::env::var("UDX_BENCH_ONLY").unwrap_or_default();
