@@ -242,19 +242,15 @@ impl Holepuncher {
             || ours == firewall::UNKNOWN
     }
 
-    /// Replaces the negotiating socket with a fresh one and samples again.
+    /// Replaces the negotiating socket with a fresh one and samples again. (Only
+    /// before punching, so it is the only socket.)
     fn reset(&self) -> std::io::Result<Arc<Nat>> {
         let socket = Arc::new(self.dht.node().pool_socket()?);
         let nat = Arc::new(Nat::sample(&self.dht, socket.clone()));
-        {
-            let mut st = lock(&self.state);
-            st.sockets.remove(0);
-            st.nat = nat.clone();
-        }
-        self.add_socket(socket);
+        self.listen_for_probes(&socket);
         let mut st = lock(&self.state);
-        let last = st.sockets.len() - 1;
-        st.sockets.swap(0, last);
+        st.sockets[0] = socket;
+        st.nat = nat.clone();
         Ok(nat)
     }
 
@@ -317,6 +313,12 @@ impl Holepuncher {
 
     /// Adds a socket and starts listening on it for probes.
     fn add_socket(&self, socket: Arc<PoolSocket>) {
+        self.listen_for_probes(&socket);
+        lock(&self.state).sockets.push(socket);
+    }
+
+    /// Hands the probes arriving on `socket` to [`Holepuncher::on_probe`].
+    fn listen_for_probes(&self, socket: &Arc<PoolSocket>) {
         if let Some(mut probes) = socket.take_probes() {
             let me = self.me.clone();
             let on = socket.clone();
@@ -327,7 +329,6 @@ impl Holepuncher {
                 }
             });
         }
-        lock(&self.state).sockets.push(socket);
     }
 
     fn on_probe(&self, socket: &Arc<PoolSocket>, from: SocketAddrV4) {
