@@ -37,8 +37,11 @@ pub const MAX_FRAME: usize = 64 * 1024;
 pub const MAX_FRAME_BODY: usize = (1 << 24) - 1;
 /// Encrypted bytes held before `poll_write` pushes back.
 const HIGH_WATER: usize = 256 * 1024;
-/// Initial size of the receive buffer.
-const RAW_INITIAL: usize = 256 * 1024;
+/// Initial size of the receive buffer: small, since most connections carry little and
+/// a thousand of them at once must not cost a quarter of a gigabyte.
+const RAW_INITIAL: usize = 16 * 1024;
+/// The receive buffer doubles, up to this, while reads keep filling it (bulk data).
+const RAW_MAX: usize = 256 * 1024;
 
 /// The header message a side sends first: `uint24le(56) ‖ id ‖ header`.
 pub fn header_message(id: &[u8; 32], header: &[u8; HEADERBYTES]) -> [u8; 3 + ID_HEADER_BYTES] {
@@ -184,7 +187,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SecretStream<S> {
             remote_public_key: hs.remote_public_key,
             is_initiator: hs.is_initiator,
             datagrams: DatagramBox::random(&hs.hash, hs.is_initiator),
-            out: Vec::with_capacity(HIGH_WATER + MAX_FRAME + 64),
+            out: Vec::new(),
             out_pos: 0,
             shut: false,
             raw: vec![0u8; RAW_INITIAL],
@@ -370,6 +373,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for SecretStream<S> {
                 return Poll::Ready(Ok(()));
             }
             this.make_room();
+            let free = this.raw.len() - this.raw_end;
             let mut rb = ReadBuf::new(&mut this.raw[this.raw_end..]);
             ready!(Pin::new(&mut this.inner).poll_read(cx, &mut rb))?;
             let n = rb.filled().len();
@@ -377,6 +381,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for SecretStream<S> {
                 this.eof = true;
             }
             this.raw_end += n;
+            if n == free && this.raw.len() < RAW_MAX {
+                // The read filled the buffer: more is coming, read more at a time.
+                let bigger = (this.raw.len() * 2).min(RAW_MAX);
+                this.raw.resize(bigger, 0);
+            }
         }
     }
 }

@@ -90,6 +90,16 @@ impl Udx {
         lock(&self.streams).contains_key(&id)
     }
 
+    /// Destroys every live stream at once (a DESTROY packet to each peer), as a
+    /// process about to exit does: its peers learn now that the connections are
+    /// gone, instead of after their peer timeout.
+    pub fn destroy_all(&self) {
+        let streams: Vec<Arc<StreamInner>> = lock(&self.streams).values().cloned().collect();
+        for s in &streams {
+            stream::destroy(s);
+        }
+    }
+
     pub(crate) fn lookup(&self, id: u32) -> Option<Arc<StreamInner>> {
         lock(&self.streams).get(&id).cloned()
     }

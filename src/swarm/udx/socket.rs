@@ -330,11 +330,10 @@ async fn recv_loop(sock: Arc<SocketInner>) {
                 let mut st = lock(&t.stream.state);
                 if !st.need_ack || st.dropped && st.error.is_some() {
                     None
-                } else if let Some(c) = st.conn.as_ref() {
-                    let (s, r) = (c.socket.clone(), c.remote);
+                } else if let (Some(peer), Some(link)) = (st.conn, t.stream.link.get()) {
                     ack_buf.clear();
                     st.write_ack(&mut ack_buf);
-                    Some((s, r))
+                    Some((link.socket.clone(), peer.remote))
                 } else {
                     None // deferred until connect
                 }
@@ -387,11 +386,7 @@ fn handle_datagram(
         if st.error.is_some() {
             return;
         }
-        let mut first = false;
-        if st.conn.is_none() && st.first_packet.is_none() {
-            st.first_packet = Some((sock.clone(), from));
-            first = true;
-        }
+        let first = st.conn.is_none() && stream.first_packet.set((sock.clone(), from)).is_ok();
         let mut fx = st.on_packet(&pkt, now);
         fx.event |= first;
         fx

@@ -5,12 +5,12 @@
 //! tail-loss probe, zero-window probe, keepalive).
 //!
 //! The socket task and the stream driver lock a [`State`], call into it and do the
-//! sending themselves; nothing here blocks or touches a socket.
+//! sending themselves; nothing here blocks, holds or touches a socket, so the tests
+//! drive it with a synthetic clock alone.
 
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
@@ -21,7 +21,6 @@ use super::mtu::Mtu;
 use super::packet::*;
 use super::recv::{Receiver, RWND_MAX};
 use super::sendbuf::SendBuf;
-use super::socket::{Socket, SocketInner};
 
 mod timers;
 mod transmit;
@@ -50,16 +49,13 @@ struct Sent {
     lost: bool,
 }
 
-/// Where a connected stream sends.
-pub struct Conn {
-    /// The socket the stream is bound to.
-    pub socket: Arc<SocketInner>,
+/// The peer of a connected stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peer {
     /// The peer's stream id.
     pub remote_id: u32,
-    /// The peer's address.
+    /// The peer's address, as the stream's socket sends to it.
     pub remote: SocketAddr,
-    /// Keeps the socket open while the stream is connected.
-    pub _keep: Socket,
 }
 
 /// What a caller must do after [`State::on_packet`].
@@ -74,9 +70,7 @@ pub struct Effects {
 /// The full per-stream state (guarded by the stream's mutex).
 pub struct State {
     /// Destination once connected.
-    pub conn: Option<Conn>,
-    /// Where the first packet arrived, for an unconnected stream.
-    pub first_packet: Option<(Arc<SocketInner>, SocketAddr)>,
+    pub conn: Option<Peer>,
     /// Terminal error: every read and write fails with it.
     pub error: Option<io::ErrorKind>,
     /// The `Stream` handle was dropped (after shutdown: lingering until done).
@@ -85,6 +79,10 @@ pub struct State {
     pub linger_until: Option<Instant>,
     /// Keepalive interval, if any.
     pub keepalive: Option<Duration>,
+    /// The stream fails with `TimedOut` once the peer has been silent this long.
+    peer_timeout: Option<Duration>,
+    /// When the last packet of this stream arrived from the peer.
+    last_recv: Instant,
     // -- send side --
     seq: u32,
     remote_acked: u32,
@@ -131,11 +129,12 @@ impl State {
     pub fn new(now: Instant) -> State {
         State {
             conn: None,
-            first_packet: None,
             error: None,
             dropped: false,
             linger_until: None,
             keepalive: None,
+            peer_timeout: None,
+            last_recv: now,
             seq: 0,
             remote_acked: 0,
             send_buf: SendBuf::default(),
@@ -170,20 +169,22 @@ impl State {
         }
     }
 
-    /// Binds the stream to its destination.
-    pub fn connect(&mut self, socket: &Socket, remote_id: u32, remote: SocketAddr) {
+    /// Binds the stream to its peer (`remote` as the socket sends to it).
+    pub fn connect(&mut self, remote_id: u32, remote: SocketAddr) {
         let overhead = if remote.is_ipv4() {
             OVERHEAD_V4
         } else {
             OVERHEAD_V6
         };
         self.mtu = Mtu::new(overhead);
-        self.conn = Some(Conn {
-            socket: socket.inner().clone(),
-            remote_id,
-            remote: socket.sendable(remote),
-            _keep: socket.clone(),
-        });
+        self.conn = Some(Peer { remote_id, remote });
+    }
+
+    /// Fails the stream with `TimedOut` once the peer has been silent for `timeout`
+    /// (`None`: never), counting from `now` at the latest.
+    pub fn set_peer_timeout(&mut self, timeout: Option<Duration>, now: Instant) {
+        self.peer_timeout = timeout;
+        self.last_recv = now.max(self.last_recv);
     }
 
     /// Sets the terminal error (first one wins) and wakes reader and writer.
@@ -249,6 +250,7 @@ impl State {
         if self.error.is_some() {
             return fx;
         }
+        self.last_recv = now.max(self.last_recv);
         let h = p.header;
         if h.flags & FLAG_HEARTBEAT != 0 {
             self.need_ack = true;

@@ -8,7 +8,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -17,7 +17,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::Notify;
 
 use super::packet::{FLAG_DESTROY, FLAG_MESSAGE, HEADER_LEN};
-use super::socket::Socket;
+use super::socket::{Socket, SocketInner};
 use super::state::State;
 use super::Udx;
 use crate::swarm::lock;
@@ -26,12 +26,24 @@ use crate::swarm::lock;
 /// its data and END acknowledged.
 const LINGER: Duration = Duration::from_secs(30);
 
+/// The socket a connected stream sends through.
+pub struct Link {
+    /// Where the stream's packets go out.
+    pub socket: Arc<SocketInner>,
+    /// Keeps the socket open while the stream is connected.
+    _keep: Socket,
+}
+
 /// The shared inside of a stream: its state plus the driver's and waiters' signals.
 pub struct StreamInner {
     /// The local stream id.
     pub id: u32,
-    /// Protocol state.
+    /// Protocol state (sans-IO).
     pub state: Mutex<State>,
+    /// The socket, once connected (a stream connects once).
+    pub link: OnceLock<Link>,
+    /// Where the first packet arrived, for an unconnected stream.
+    pub first_packet: OnceLock<(Arc<SocketInner>, SocketAddr)>,
     /// Wakes the driver task.
     pub driver: Notify,
     /// Wakes `recv_message` / `first_packet` waiters.
@@ -44,6 +56,8 @@ impl StreamInner {
         StreamInner {
             id,
             state: Mutex::new(State::new(Instant::now())),
+            link: OnceLock::new(),
+            first_packet: OnceLock::new(),
             driver: Notify::new(),
             events: Notify::new(),
             udx,
@@ -108,7 +122,17 @@ impl Stream {
                     "stream already connected",
                 ));
             }
-            st.connect(socket, remote_id, remote);
+            let link = Link {
+                socket: socket.inner().clone(),
+                _keep: socket.clone(),
+            };
+            if self.inner.link.set(link).is_err() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "stream already connected",
+                ));
+            }
+            st.connect(remote_id, socket.sendable(remote));
         }
         handle.spawn(drive(self.inner.clone()));
         self.inner.driver.notify_one();
@@ -122,12 +146,9 @@ impl Stream {
             let notified = self.inner.events.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            {
-                let st = lock(&self.inner.state);
-                if let Some((s, a)) = st.first_packet.as_ref() {
-                    if let Some(s) = Socket::from_inner(s) {
-                        return (s, *a);
-                    }
+            if let Some((s, a)) = self.inner.first_packet.get() {
+                if let Some(s) = Socket::from_inner(s) {
+                    return (s, *a);
                 }
             }
             notified.await;
@@ -147,15 +168,14 @@ impl Stream {
             if let Some(e) = st.error {
                 return Err(err(e));
             }
-            let Some(c) = st.conn.as_ref() else {
+            let (Some(peer), Some(link)) = (st.conn, self.inner.link.get()) else {
                 return Err(io::Error::new(
                     io::ErrorKind::NotConnected,
                     "stream not connected",
                 ));
             };
-            let (s, r) = (c.socket.clone(), c.remote);
             st.write_control(FLAG_MESSAGE, &mut out);
-            (s, r)
+            (link.socket.clone(), peer.remote)
         };
         out.extend_from_slice(buf);
         sock.send(&out, out.len(), to).await
@@ -208,6 +228,15 @@ impl Stream {
         self.inner.driver.notify_one();
     }
 
+    /// Fails the stream with "stream timed out" once the peer has been silent for
+    /// `after` (0 disables). Needs a keepalive shorter than `after` on an idle
+    /// stream, or a live peer looks dead.
+    pub fn set_peer_timeout(&self, after: Duration) {
+        lock(&self.inner.state)
+            .set_peer_timeout((!after.is_zero()).then_some(after), Instant::now());
+        self.inner.driver.notify_one();
+    }
+
     /// The peer's address once connected.
     pub fn remote_addr(&self) -> Option<SocketAddr> {
         lock(&self.inner.state)
@@ -217,14 +246,17 @@ impl Stream {
     }
 }
 
-fn destroy(inner: &Arc<StreamInner>) {
+pub(crate) fn destroy(inner: &Arc<StreamInner>) {
     let mut out = Vec::with_capacity(HEADER_LEN);
     let dest = {
         let mut st = lock(&inner.state);
         if st.error.is_some() {
             return;
         }
-        let dest = st.conn.as_ref().map(|c| (c.socket.clone(), c.remote));
+        let dest = st
+            .conn
+            .zip(inner.link.get())
+            .map(|(peer, link)| (link.socket.clone(), peer.remote));
         if dest.is_some() {
             st.write_control(FLAG_DESTROY, &mut out);
         }
@@ -364,9 +396,11 @@ async fn drive(inner: Arc<StreamInner>) {
         loop {
             let tx = {
                 let mut st = lock(&inner.state);
-                let Some(c) = st.conn.as_ref() else { break };
-                let sock = c.socket.clone();
-                let to = c.remote;
+                let (Some(peer), Some(link)) = (st.conn, inner.link.get()) else {
+                    break;
+                };
+                let sock = link.socket.clone();
+                let to = peer.remote;
                 let max = sock.max_segments(super::mtu::MAX_MTU);
                 st.fill_transmit(now, &mut buf, max)
                     .map(|seg| (sock, to, seg))

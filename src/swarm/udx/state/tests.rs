@@ -1,22 +1,19 @@
-//! Unit tests of the stream state machine with a synthetic clock: RTO backoff and the
-//! 6-strike timeout, RACK fast retransmit from SACKs, zero-window probing, HEARTBEAT,
-//! END and DESTROY handling.
+//! Unit tests of the stream state machine with a synthetic clock and no socket: RTO
+//! backoff and the 6-strike timeout, RACK fast retransmit from SACKs, zero-window
+//! probing, HEARTBEAT, keepalives and the peer timeout, END and DESTROY handling.
 
 use std::io;
 use std::time::{Duration, Instant};
 
 use super::State;
 use crate::swarm::udx::packet::*;
-use crate::swarm::udx::{Socket, Udx};
 
-async fn connected() -> (State, Socket, Instant) {
-    let udx = Udx::new();
-    let sock = udx.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+/// A stream state connected to peer stream 5: no socket, nothing is ever sent.
+fn connected() -> (State, Instant) {
     let now = Instant::now();
     let mut st = State::new(now);
-    // Port 9 (discard) on loopback: nothing is sent by these tests anyway.
-    st.connect(&sock, 5, "127.0.0.1:9".parse().unwrap());
-    (st, sock, now)
+    st.connect(5, "127.0.0.1:9".parse().unwrap());
+    (st, now)
 }
 
 fn incoming(flags: u8, seq: u32, ack: u32, rwnd: u32, sacks: &[(u32, u32)]) -> Vec<u8> {
@@ -46,9 +43,9 @@ fn seqs(buf: &[u8], seg: usize) -> Vec<u32> {
         .collect()
 }
 
-#[tokio::test]
-async fn rto_backs_off_and_times_out_after_six() {
-    let (mut st, _s, t0) = connected().await;
+#[test]
+fn rto_backs_off_and_times_out_after_six() {
+    let (mut st, t0) = connected();
     st.queue_write(b"hello");
     let mut buf = Vec::new();
     assert!(st.fill_transmit(t0, &mut buf, 64).is_some());
@@ -68,9 +65,9 @@ async fn rto_backs_off_and_times_out_after_six() {
     assert_eq!(st.error, Some(io::ErrorKind::TimedOut));
 }
 
-#[tokio::test]
-async fn sack_hole_is_retransmitted_after_reordering_window() {
-    let (mut st, _s, t0) = connected().await;
+#[test]
+fn sack_hole_is_retransmitted_after_reordering_window() {
+    let (mut st, t0) = connected();
     st.queue_write(&vec![7u8; 1152 * 10]);
     let mut buf = Vec::new();
     let seg = st.fill_transmit(t0, &mut buf, 64).unwrap();
@@ -97,9 +94,9 @@ async fn sack_hole_is_retransmitted_after_reordering_window() {
     assert!(st.all_acked());
 }
 
-#[tokio::test]
-async fn zero_window_stops_data_and_probes_with_heartbeat() {
-    let (mut st, _s, t0) = connected().await;
+#[test]
+fn zero_window_stops_data_and_probes_with_heartbeat() {
+    let (mut st, t0) = connected();
     feed(&mut st, &incoming(0, 1, 0, 0, &[]), t0);
     st.queue_write(b"blocked");
     let mut buf = Vec::new();
@@ -119,9 +116,9 @@ async fn zero_window_stops_data_and_probes_with_heartbeat() {
     assert_eq!(&buf[HEADER_LEN..seg], b"blocked");
 }
 
-#[tokio::test]
-async fn heartbeat_is_answered_with_ack_and_end_consumes_a_seq() {
-    let (mut st, _s, t0) = connected().await;
+#[test]
+fn heartbeat_is_answered_with_ack_and_end_consumes_a_seq() {
+    let (mut st, t0) = connected();
     feed(&mut st, &incoming(FLAG_DATA, 0, 0, 4 << 20, &[]), t0);
     let mut data = incoming(FLAG_DATA, 0, 0, 4 << 20, &[]);
     data.extend_from_slice(b"abc");
@@ -145,9 +142,9 @@ async fn heartbeat_is_answered_with_ack_and_end_consumes_a_seq() {
     assert!(st.end_acked && st.all_acked());
 }
 
-#[tokio::test]
-async fn stale_destroy_is_ignored_fresh_one_resets() {
-    let (mut st, _s, t0) = connected().await;
+#[test]
+fn stale_destroy_is_ignored_fresh_one_resets() {
+    let (mut st, t0) = connected();
     let mut data = incoming(FLAG_DATA, 0, 0, 4 << 20, &[]);
     data.push(1);
     feed(&mut st, &data, t0);
@@ -157,9 +154,9 @@ async fn stale_destroy_is_ignored_fresh_one_resets() {
     assert_eq!(st.error, Some(io::ErrorKind::ConnectionReset));
 }
 
-#[tokio::test]
-async fn hostile_sacks_and_acks_are_ignored() {
-    let (mut st, _s, t0) = connected().await;
+#[test]
+fn hostile_sacks_and_acks_are_ignored() {
+    let (mut st, t0) = connected();
     st.queue_write(&[1u8; 3000]);
     let mut buf = Vec::new();
     st.fill_transmit(t0, &mut buf, 64).unwrap();
@@ -192,16 +189,6 @@ fn random_packets_never_panic() {
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let sock = rt.block_on(async {
-        Udx::new()
-            .bind("127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap()
-    });
     let seqish = prop_oneof![0u32..64, any::<u32>()];
     let pkt = (
         any::<u8>(),
@@ -218,10 +205,7 @@ fn random_packets_never_panic() {
     });
     runner
         .run(&proptest::collection::vec(pkt, 1..60), |pkts| {
-            let _guard = rt.enter();
-            let t0 = Instant::now();
-            let mut st = State::new(t0);
-            st.connect(&sock, 5, "127.0.0.1:9".parse().unwrap());
+            let (mut st, t0) = connected();
             st.queue_write(&vec![1u8; 40_000]);
             let mut buf = Vec::new();
             let mut now = t0;
@@ -243,4 +227,91 @@ fn random_packets_never_panic() {
             Ok(())
         })
         .unwrap();
+}
+
+/// Runs the timers at `now` and returns the flags of what the stream sends, if anything.
+fn tick(st: &mut State, now: Instant) -> (bool, Option<u8>) {
+    let failed = st.on_timers(now);
+    let mut buf = Vec::new();
+    let sent = st
+        .fill_transmit(now, &mut buf, 64)
+        .map(|_| Header::read(&buf).unwrap().flags);
+    (failed, sent)
+}
+
+#[test]
+fn idle_stream_sends_keepalives_and_stays_up_while_the_peer_answers() {
+    let (mut st, t0) = connected();
+    st.keepalive = Some(Duration::from_secs(5));
+    st.set_peer_timeout(Some(Duration::from_secs(15)), t0);
+    let mut now = t0;
+    for _ in 0..12 {
+        let next = st.next_deadline().expect("keepalive armed");
+        assert_eq!(
+            next - now,
+            Duration::from_secs(5),
+            "one HEARTBEAT per interval"
+        );
+        now = next;
+        assert_eq!(tick(&mut st, now), (false, Some(FLAG_HEARTBEAT)));
+        // The peer acks each probe at once.
+        feed(&mut st, &incoming(0, 0, 0, 4 << 20, &[]), now);
+    }
+    assert!(
+        st.error.is_none(),
+        "a minute of answered keepalives keeps it open"
+    );
+}
+
+#[test]
+fn silent_peer_is_probed_every_second_then_the_stream_times_out() {
+    let (mut st, t0) = connected();
+    st.keepalive = Some(Duration::from_secs(5));
+    st.set_peer_timeout(Some(Duration::from_secs(15)), t0);
+    let mut probes = Vec::new();
+    let now = loop {
+        let now = st.next_deadline().expect("a timer is armed");
+        match tick(&mut st, now) {
+            (true, _) => break now,
+            (false, Some(FLAG_HEARTBEAT)) => probes.push((now - t0).as_secs()),
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert_eq!(probes, vec![5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    assert_eq!(now - t0, Duration::from_secs(15));
+    assert_eq!(st.error, Some(io::ErrorKind::TimedOut));
+}
+
+#[test]
+fn dead_peer_mid_transfer_times_out_before_the_rto_strikes() {
+    let (mut st, t0) = connected();
+    st.keepalive = Some(Duration::from_secs(5));
+    st.set_peer_timeout(Some(Duration::from_secs(15)), t0);
+    st.queue_write(&[7u8; 4096]);
+    let mut buf = Vec::new();
+    assert!(st.fill_transmit(t0, &mut buf, 64).is_some());
+    let mut now = t0;
+    while !st.on_timers(now) {
+        let _ = st.fill_transmit(now, &mut buf, 64);
+        now = st.next_deadline().expect("a timer is armed");
+    }
+    assert_eq!(
+        now - t0,
+        Duration::from_secs(15),
+        "not the ~60 s of six RTOs"
+    );
+    assert_eq!(st.error, Some(io::ErrorKind::TimedOut));
+}
+
+#[test]
+fn without_a_peer_timeout_silence_never_fails_an_idle_stream() {
+    let (mut st, t0) = connected();
+    st.keepalive = Some(Duration::from_secs(5));
+    let mut now = t0;
+    for _ in 0..100 {
+        now = st.next_deadline().expect("keepalive armed");
+        assert!(!tick(&mut st, now).0);
+    }
+    assert!(now - t0 >= Duration::from_secs(100));
+    assert!(st.error.is_none());
 }

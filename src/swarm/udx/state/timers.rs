@@ -1,12 +1,21 @@
 //! The timers of a stream's [`State`]: RTO with exponential backoff and the 6-strike
-//! `TimedOut`, the RACK reordering timer, the tail-loss probe, the zero-window probe and
-//! keepalive HEARTBEATs, plus the next deadline the driver must wake up for.
+//! `TimedOut`, the RACK reordering timer, the tail-loss probe, the zero-window probe,
+//! keepalive HEARTBEATs and the peer timeout, plus the next deadline the driver must
+//! wake up for.
+//!
+//! Liveness: with a keepalive of `k`, an idle stream sends a HEARTBEAT every `k`, which
+//! any UDX peer answers with an ACK. Once the peer has been silent for `k`, HEARTBEATs
+//! go out every [`PROBE_INTERVAL`], so one lost probe (or its ACK) does not look like a
+//! dead peer; after the peer timeout of silence the stream fails with `TimedOut`.
 
 use std::io;
 use std::time::{Duration, Instant};
 
 use super::Effects;
 use super::{State, MAX_RTO_TIMEOUTS};
+
+/// How often a silent peer is probed once a keepalive interval has passed unanswered.
+pub const PROBE_INTERVAL: Duration = Duration::from_secs(1);
 use crate::swarm::udx::congestion::RTO_MAX;
 use crate::swarm::udx::packet::HEADER_LEN;
 
@@ -15,6 +24,10 @@ impl State {
     pub fn on_timers(&mut self, now: Instant) -> bool {
         if self.error.is_some() || self.conn.is_none() {
             return false;
+        }
+        if self.peer_deadline().is_some_and(|t| now >= t) {
+            self.fail(io::ErrorKind::TimedOut);
+            return true;
         }
         if !self.inflight.is_empty() {
             if now >= self.rto_deadline() {
@@ -62,12 +75,23 @@ impl State {
                 self.pending_heartbeat = true;
                 self.zwp_armed = Some(now + (self.rtt.rto * 2).min(RTO_MAX));
             }
-        } else if let Some(k) = self.keepalive {
-            if now >= self.last_send + k {
-                self.pending_heartbeat = true;
-            }
+        } else if self.keepalive_deadline().is_some_and(|t| now >= t) {
+            self.pending_heartbeat = true;
         }
         false
+    }
+
+    /// When the next keepalive HEARTBEAT is due: `k` after our last packet, or every
+    /// [`PROBE_INTERVAL`] once the peer has been silent for `k`.
+    fn keepalive_deadline(&self) -> Option<Instant> {
+        let k = self.keepalive?;
+        let silent = self.last_recv + k;
+        Some((self.last_send + k).min(silent.max(self.last_send + PROBE_INTERVAL)))
+    }
+
+    /// When the peer's silence makes the stream fail.
+    fn peer_deadline(&self) -> Option<Instant> {
+        Some(self.last_recv + self.peer_timeout?)
     }
 
     fn zero_window_stalled(&self) -> bool {
@@ -115,9 +139,10 @@ impl State {
             consider(Some(
                 self.zwp_armed.unwrap_or(self.last_send + self.rtt.rto),
             ));
-        } else if let Some(k) = self.keepalive {
-            consider(Some(self.last_send + k));
+        } else {
+            consider(self.keepalive_deadline());
         }
+        consider(self.peer_deadline());
         if self.pacing_blocked {
             consider(Some(self.cc.ready_at(self.mtu.mss() + HEADER_LEN)));
         }
