@@ -4,6 +4,7 @@
 //! - [`swarm`]: the Hyperswarm stack we speak on the wire (compact-encoding, UDX,
 //!   dht-rpc, HyperDHT), wire-compatible with the Node packages;
 //! - [`keys`]: Ed25519 keypairs, the text forms of public keys, keyfiles;
+//! - [`files`]: owner-only files created atomically (keyfiles, the host's secrets);
 //! - [`tunnel`]: piping a p2p connection to and from a TCP socket;
 //! - [`beam`]: hyperbeam's passphrase pairing;
 //! - [`gateway`]: HTTP over p2p (the gateway, the static file server);
@@ -17,6 +18,7 @@
 pub mod beam;
 pub mod cli;
 pub mod commands;
+pub mod files;
 pub mod gateway;
 pub mod keys;
 pub mod swarm;

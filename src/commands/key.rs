@@ -33,11 +33,15 @@ use crate::ui::{EventStream, HintedError, Reporter, UsageError};
     spork key show me.json           # the public key: your address\n  \
     spork key check KEY              # a key someone gave you (hex or base32), in base32")]
 pub struct KeyArgs {
+    /// Which subcommand.
     #[command(subcommand)]
     pub command: KeyCommand,
 }
 
 /// The `spork key` subcommands.
+// clap takes each subcommand's help from its Args struct; a doc comment here would
+// replace it.
+#[allow(missing_docs)]
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
     New(NewArgs),
@@ -200,6 +204,12 @@ pub fn keyfile_error(err: KeyfileError) -> anyhow::Error {
         KeyfileError::Exists { .. } => Some(format!(
             "spork key show {path} prints the key it holds; name another FILE for a new key"
         )),
+        KeyfileError::Owner { .. } => Some(format!(
+            "use a keyfile of your own; if this one is, take it: chown $(id -u) {path}"
+        )),
+        KeyfileError::NotAFile { .. } => {
+            Some("a keyfile is a regular file: name one, or a new path to create it".into())
+        }
         KeyfileError::Malformed { .. } | KeyfileError::Inconsistent { .. } => {
             Some("spork never replaces a keyfile: fix it, or move it away to make a new one".into())
         }

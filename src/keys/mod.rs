@@ -6,15 +6,17 @@
 //! base32, lowercase and unpadded (52 characters), and read back from that form (in either
 //! case) or from 64 hex digits. A keyfile is the original spork's JSON,
 //! `{"publicKey":"<b32>","secretKey":"<b32>"}`, created with mode 0600 and refused — never
-//! replaced — when it is unreadable, malformed, inconsistent or readable by other users.
+//! replaced — when it is unreadable, malformed, inconsistent, readable by other users,
+//! owned by another user (one planted in a shared folder, or a symlink to someone
+//! else's) or not a regular file (a FIFO must not make a command hang).
 //!
 //! Nothing here prints: errors are typed ([`ParseKeyError`] for a key someone typed,
 //! [`KeyfileError`] for a keyfile) so that commands choose the exit code and the hint.
 //! No error message and no `Debug` output ever contains a secret key.
 
 use std::fmt;
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::fs::OpenOptions;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -197,7 +199,7 @@ impl KeyPair {
         };
         let public_text = field("publicKey")?;
         let secret_text = field("secretKey")?;
-        let public: PublicKey = public_text.parse().map_err(KeyfileProblem::PublicKey)?;
+        let public: PublicKey = public_text.parse().map_err(|_| KeyfileProblem::PublicKey)?;
         let secret = decode_base32::<SECRET_KEY_LEN>(secret_text)
             .filter(|_| secret_text.len() == SECRET_KEY_B32_LEN)
             .ok_or(KeyfileProblem::SecretKey)?;
@@ -237,9 +239,10 @@ pub enum KeyfileProblem {
     /// A field is not a string.
     #[error("{0} is not a string")]
     NotAString(&'static str),
-    /// `publicKey` is not a key.
-    #[error("publicKey: {0}")]
-    PublicKey(ParseKeyError),
+    /// `publicKey` is not a key (its value is not shown: a mangled file may hold
+    /// secret material there).
+    #[error("publicKey is not 52 base32 characters or 64 hex digits")]
+    PublicKey,
     /// `secretKey` is not 64 bytes in base32 (its value is deliberately not shown).
     #[error("secretKey is not {SECRET_KEY_B32_LEN} base32 characters")]
     SecretKey,
@@ -266,6 +269,20 @@ pub enum KeyfileError {
         path: PathBuf,
         /// Its permission bits.
         mode: u32,
+    },
+    /// The file belongs to another user: someone else could have chosen this key.
+    #[error("keyfile {} is owned by another user (uid {owner})", path.display())]
+    Owner {
+        /// The keyfile.
+        path: PathBuf,
+        /// Its owner's uid.
+        owner: u32,
+    },
+    /// A directory, FIFO, device or socket.
+    #[error("keyfile {} is not a regular file", path.display())]
+    NotAFile {
+        /// The keyfile.
+        path: PathBuf,
     },
     /// The contents are not a usable keypair.
     #[error("keyfile {} is malformed: {problem}", path.display())]
@@ -303,6 +320,8 @@ impl KeyfileError {
         match self {
             KeyfileError::Read { path, .. }
             | KeyfileError::Permissions { path, .. }
+            | KeyfileError::Owner { path, .. }
+            | KeyfileError::NotAFile { path }
             | KeyfileError::Malformed { path, .. }
             | KeyfileError::Inconsistent { path }
             | KeyfileError::Exists { path }
@@ -321,29 +340,44 @@ pub enum KeyfileOrigin {
 }
 
 /// Reads the keypair in `path`. Refuses a file that is unreadable, malformed,
-/// inconsistent, or accessible to group or others (it may have leaked; the user decides).
+/// inconsistent, accessible to group or others (it may have leaked; the user decides),
+/// owned by another user, or not a regular file.
 pub fn load(path: &Path) -> Result<KeyPair, KeyfileError> {
     let read_err = |source| KeyfileError::Read {
         path: path.to_owned(),
         source,
     };
-    let file = File::open(path).map_err(read_err)?;
-    // The mode of the file actually opened, not of whatever the path names a moment later.
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO for reading blocks until a writer comes: never wait.
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(path).map_err(read_err)?;
+    // What is checked is the file actually opened (a symlink's target included), not
+    // whatever the path names a moment later.
     let meta = file.metadata().map_err(read_err)?;
-    if meta.is_dir() {
-        return Err(read_err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "is a directory",
-        )));
+    if !meta.is_file() {
+        return Err(KeyfileError::NotAFile {
+            path: path.to_owned(),
+        });
     }
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o7777;
+        use std::os::unix::fs::MetadataExt;
+        let mode = meta.mode() & 0o7777;
         if mode & 0o077 != 0 {
             return Err(KeyfileError::Permissions {
                 path: path.to_owned(),
                 mode,
+            });
+        }
+        if meta.uid() != rustix::process::geteuid().as_raw() {
+            return Err(KeyfileError::Owner {
+                path: path.to_owned(),
+                owner: meta.uid(),
             });
         }
     }
@@ -365,74 +399,18 @@ pub fn load(path: &Path) -> Result<KeyPair, KeyfileError> {
 /// Writes `pair` to a new keyfile at `path` with mode 0600. Never replaces an existing
 /// file ([`KeyfileError::Exists`]); readers never see a partly written file.
 pub fn create(path: &Path, pair: &KeyPair) -> Result<(), KeyfileError> {
-    let write_err = |source| KeyfileError::Write {
-        path: path.to_owned(),
-        source,
-    };
-    let exists = || KeyfileError::Exists {
-        path: path.to_owned(),
-    };
-    if path.symlink_metadata().is_ok() {
-        return Err(exists());
-    }
-    let contents = pair.to_keyfile_json();
-    let name = path
-        .file_name()
-        .ok_or_else(|| {
-            write_err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "not a file name",
-            ))
-        })?
-        .to_string_lossy()
-        .into_owned();
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let tmp = dir.join(format!(
-        ".{name}.{}.{:08x}.tmp",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
-    write_new_private(&tmp, contents.as_bytes()).map_err(write_err)?;
-    // link(2) is the atomic create-if-absent: it fails if `path` appeared meanwhile.
-    let linked = std::fs::hard_link(&tmp, path);
-    let _ = std::fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(exists()),
-        // A filesystem without hard links: create the file itself, still never clobbering.
-        Err(_) => write_new_private(path, contents.as_bytes()).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                exists()
-            } else {
-                write_err(e)
+    crate::files::create_private(path, pair.to_keyfile_json().as_bytes()).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            KeyfileError::Exists {
+                path: path.to_owned(),
             }
-        })?,
-    }
-    if let Ok(d) = File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-/// Creates `path` (failing if it exists) readable only by its owner, writes `bytes` and
-/// syncs them to disk. A failed write leaves no file behind.
-fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all());
-    if written.is_err() {
-        let _ = std::fs::remove_file(path);
-    }
-    written
+        } else {
+            KeyfileError::Write {
+                path: path.to_owned(),
+                source,
+            }
+        }
+    })
 }
 
 /// Reads the keyfile at `path`, or creates it with a new keypair if it does not exist.

@@ -167,7 +167,7 @@ fn keyfile_problems_never_show_the_secret() {
         ),
         (
             format!("{{\"publicKey\":\"xyz\",\"secretKey\":\"{secret}\"}}"),
-            KeyfileProblem::PublicKey(ParseKeyError::new("xyz")),
+            KeyfileProblem::PublicKey,
         ),
         (
             format!(
@@ -289,7 +289,93 @@ fn bad_keyfiles_are_errors_and_never_replaced() {
     let sub = dir.path().join("sub");
     std::fs::create_dir(&sub).unwrap();
     let err = load_or_create(&sub).unwrap_err();
-    assert!(matches!(err, KeyfileError::Read { .. }), "{err}");
+    assert!(matches!(err, KeyfileError::NotAFile { .. }), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_at_once_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fifo.json");
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        &path,
+        rustix::fs::Mode::from_raw_mode(0o600),
+    )
+    .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let p = path.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(load_or_create(&p).map(|_| ()).map_err(|e| e.to_string()));
+    });
+    let got = rx
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("loading a FIFO keyfile hung");
+    assert_eq!(
+        got,
+        Err(format!("keyfile {} is not a regular file", path.display()))
+    );
+}
+
+/// Chowns `path` to `uid` (root only); false when this process may not.
+#[cfg(unix)]
+fn chown(path: &Path, uid: u32) -> bool {
+    rustix::fs::chown(path, Some(rustix::fs::Uid::from_raw(uid)), None).is_ok()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_keyfile_of_another_user_is_refused_directly_and_through_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let theirs = dir.path().join("planted.json");
+    let good = KeyPair::from_seed(&[5; 32]).to_keyfile_json();
+    std::fs::write(&theirs, &good).unwrap();
+    chmod(&theirs, 0o600);
+    let me = rustix::process::geteuid().as_raw();
+    if !chown(&theirs, me + 1000) {
+        // Only root can give a file away; CI runs as root.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI runs as root"
+        );
+        return;
+    }
+    let want = |p: &Path| {
+        format!(
+            "keyfile {} is owned by another user (uid {})",
+            p.display(),
+            me + 1000
+        )
+    };
+    let err = load_or_create(&theirs).unwrap_err();
+    assert!(matches!(err, KeyfileError::Owner { .. }), "{err}");
+    assert_eq!(err.to_string(), want(&theirs));
+
+    let link = dir.path().join("mine.json");
+    std::os::unix::fs::symlink(&theirs, &link).unwrap();
+    let err = load_or_create(&link).unwrap_err();
+    assert_eq!(err.to_string(), want(&link));
+    assert_eq!(
+        std::fs::read_to_string(&theirs).unwrap(),
+        good,
+        "never replaced"
+    );
+
+    // A symlink to a keyfile of one's own is fine.
+    assert!(chown(&theirs, me));
+    assert!(load(&link).is_ok());
+}
+
+#[test]
+fn a_mangled_public_key_is_never_echoed() {
+    let secret = "s3cr3t".repeat(9);
+    let text = format!("{{\"publicKey\":\"{secret}\",\"secretKey\":\"x\"}}");
+    let err = KeyPair::from_keyfile_json(text.as_bytes()).unwrap_err();
+    assert!(!err.to_string().contains("s3cr3t"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "publicKey is not 52 base32 characters or 64 hex digits"
+    );
 }
 
 #[cfg(unix)]
