@@ -54,7 +54,7 @@ complete -c spork -n "__fish_spork_using_subcommand bind" -l listen -d 'Forward:
 complete -c spork -n "__fish_spork_using_subcommand bind" -s k -l keyfile -d 'Keyfile with your identity (created 0600 if missing) [default: a fresh key]' -r -F
 complete -c spork -n "__fish_spork_using_subcommand bind" -l allow -d 'Reverse: only let this client key in (repeatable) [default: everyone]' -r
 complete -c spork -n "__fish_spork_using_subcommand bind" -l connect-timeout -d 'Forward: how long to keep retrying an unreachable peer for one connection' -r
-complete -c spork -n "__fish_spork_using_subcommand bind" -l gateway-domain -d 'The domain of the share link https://KEY.DOMAIN/' -r
+complete -c spork -n "__fish_spork_using_subcommand bind" -l gateway-domain -d 'Print a share link https://KEY.DOMAIN/ for the gateway you run at DOMAIN' -r
 complete -c spork -n "__fish_spork_using_subcommand bind" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
 complete -c spork -n "__fish_spork_using_subcommand bind" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
 complete -c spork -n "__fish_spork_using_subcommand bind" -l json -d 'Print events as JSON lines for scripts'
@@ -78,7 +78,7 @@ complete -c spork -n "__fish_spork_using_subcommand dht" -s h -l help -d 'Print 
 complete -c spork -n "__fish_spork_using_subcommand dht" -s V -l version -d 'Print version'
 complete -c spork -n "__fish_spork_using_subcommand gateway" -s p -l port -d 'The local port' -r
 complete -c spork -n "__fish_spork_using_subcommand gateway" -l listen -d 'The address to listen on' -r
-complete -c spork -n "__fish_spork_using_subcommand gateway" -l domain -d 'A domain whose subdomains are keys (repeatable); localhost always works' -r
+complete -c spork -n "__fish_spork_using_subcommand gateway" -l domain -d 'A domain whose subdomains are keys (repeatable) [default: localhost only]' -r
 complete -c spork -n "__fish_spork_using_subcommand gateway" -l connect-timeout -d 'Seconds to reach a peer before answering 504' -r
 complete -c spork -n "__fish_spork_using_subcommand gateway" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
 complete -c spork -n "__fish_spork_using_subcommand gateway" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
@@ -131,7 +131,7 @@ complete -c spork -n "__fish_spork_using_subcommand man" -s V -l version -d 'Pri
 complete -c spork -n "__fish_spork_using_subcommand serve" -s p -l port -d 'The local port [default: a free port, printed]' -r
 complete -c spork -n "__fish_spork_using_subcommand serve" -l listen -d 'The local address to listen on (widen with 0.0.0.0 to share on your network)' -r
 complete -c spork -n "__fish_spork_using_subcommand serve" -s k -l keyfile -d 'Keyfile with your identity (created 0600 if missing) [default: a fresh key]' -r -F
-complete -c spork -n "__fish_spork_using_subcommand serve" -l gateway-domain -d 'The domain of the share link https://KEY.DOMAIN/' -r
+complete -c spork -n "__fish_spork_using_subcommand serve" -l gateway-domain -d 'Print a share link https://KEY.DOMAIN/ for the gateway you run at DOMAIN' -r
 complete -c spork -n "__fish_spork_using_subcommand serve" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
 complete -c spork -n "__fish_spork_using_subcommand serve" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
 complete -c spork -n "__fish_spork_using_subcommand serve" -l qr -d 'Also show the share link as a QR code (on stderr)'

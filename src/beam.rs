@@ -4,11 +4,82 @@
 //! both ends derive the same Ed25519 keypair from it. The announcing end listens under
 //! that key and admits only that same key; the other end connects with it. So only
 //! holders of the passphrase can pair, and nobody else can even answer.
+//!
+//! [`wait_for_peer`] and [`reach_peer`] are the two ends' waits; they never print,
+//! and `spork beam` shows what they report.
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::keys::KeyPair;
-use crate::swarm::node::Firewall;
+use crate::swarm::node::{ConnectError, Connection, Firewall, Node};
+
+/// How long one attempt to reach the other side may take before it is retried.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Pause between attempts while the other side is not there yet (doubling).
+const RETRY_MIN: Duration = Duration::from_secs(1);
+const RETRY_MAX: Duration = Duration::from_secs(8);
+
+/// Why the connecting end stopped waiting.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BeamError {
+    /// The key's server answered nobody: it refused our key, or it is gone.
+    #[error("the peer refused the connection or is not there")]
+    Refused,
+    /// No DHT node answered.
+    #[error(transparent)]
+    Isolated(ConnectError),
+    /// The waiting end stopped listening before anyone came.
+    #[error("stopped listening before the other side connected")]
+    Closed,
+}
+
+/// The waiting end: listens under the passphrase's key, admits only that key, takes
+/// the first connection and stops announcing.
+pub async fn wait_for_peer(node: &Node, passphrase: &Passphrase) -> Result<Connection, BeamError> {
+    let mut server = node
+        .listen(&passphrase.keypair(), passphrase.firewall())
+        .await;
+    let conn = server.accept().await.ok_or(BeamError::Closed);
+    server.close().await;
+    conn
+}
+
+/// The connecting end: retries (1 s doubling to 8 s) until the other side is there,
+/// telling `status` each new reason it is not yet. An announcement nobody answers
+/// means the peer refused our key (or is gone): that ends the wait.
+pub async fn reach_peer<F>(
+    node: &Node,
+    passphrase: &Passphrase,
+    status: F,
+) -> Result<Connection, BeamError>
+where
+    F: Fn(&str),
+{
+    let keypair = passphrase.keypair();
+    let remote = keypair.public_key();
+    let mut pause = RETRY_MIN;
+    let mut last_status = String::new();
+    loop {
+        let now = match tokio::time::timeout(ATTEMPT_TIMEOUT, node.connect(&remote, &keypair)).await
+        {
+            Ok(Ok(conn)) => return Ok(conn),
+            Ok(Err(ConnectError::NoAnswer)) => return Err(BeamError::Refused),
+            Ok(Err(e @ ConnectError::Isolated)) => return Err(BeamError::Isolated(e)),
+            Ok(Err(ConnectError::PeerNotFound)) => {
+                "waiting for the other side to start (not announced yet)...".to_string()
+            }
+            Ok(Err(e)) => format!("could not connect yet ({e}); retrying..."),
+            Err(_) => "the connection attempt timed out; retrying...".to_string(),
+        };
+        if now != last_status {
+            status(&now);
+            last_status = now;
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(RETRY_MAX);
+    }
+}
 
 /// Characters in a passphrase: base32 of 32 bytes, unpadded.
 pub const PASSPHRASE_LEN: usize = 52;

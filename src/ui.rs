@@ -7,7 +7,7 @@
 
 use std::io::Write;
 
-use serde_json::Value;
+use serde::Serialize;
 
 /// Exit code for a runtime failure (unreachable peer, I/O, bad keyfile).
 pub const EXIT_FAILURE: i32 = 1;
@@ -54,6 +54,90 @@ pub struct HintedError {
     pub hint: String,
 }
 
+/// One `--json` event line: the vocabulary of `CLI-CONVENTIONS.md`, tagged by
+/// `"event"`, keys in base32. The dashboard will stream the same values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A command is ready: a server's key and target, a local listener's address, or
+    /// a waiting beam's passphrase.
+    Listening {
+        /// The key served under (base32).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        public_key: Option<String>,
+        /// The local host (or a reverse bind's target host).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        host: Option<String>,
+        /// The local port (or a reverse bind's target port).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        port: Option<u16>,
+        /// A waiting beam's passphrase.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        passphrase: Option<String>,
+    },
+    /// A p2p connection opened.
+    Connect {
+        /// The peer's key (base32).
+        remote_key: String,
+        /// The connection's number in this process.
+        id: u64,
+    },
+    /// A p2p connection closed, with the bytes each way.
+    Close {
+        /// The peer's key (base32).
+        remote_key: String,
+        /// The connection's number in this process.
+        id: u64,
+        /// Bytes received from the peer.
+        bytes_in: u64,
+        /// Bytes sent to the peer.
+        bytes_out: u64,
+    },
+    /// Something failed (also printed as the human error line).
+    Error {
+        /// The one-line message.
+        message: String,
+    },
+    /// One request through the gateway.
+    Request {
+        /// HTTP method.
+        method: String,
+        /// The Host asked for.
+        host: String,
+        /// Path and query.
+        path: String,
+        /// Response status.
+        status: u16,
+        /// Milliseconds until the response head.
+        ms: u64,
+    },
+    /// A client the server's allowlist turned away.
+    Refused {
+        /// The client's key (base32).
+        remote_key: String,
+        /// When, in Unix seconds.
+        time: u64,
+    },
+    /// A server that could not reach the DHT at first has joined it.
+    Joined {
+        /// DHT nodes known.
+        nodes: usize,
+    },
+}
+
+impl Event {
+    /// A `listening` event for a server of `public_key` (and its target or local
+    /// address).
+    pub fn listening(public_key: Option<String>, host: Option<String>, port: Option<u16>) -> Event {
+        Event::Listening {
+            public_key,
+            host,
+            port,
+            passphrase: None,
+        }
+    }
+}
+
 /// Where a command's JSON events go: stdout for most commands, stderr for `beam`
 /// (whose stdout carries the piped bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,11 +167,14 @@ impl Reporter {
     }
 
     /// Emits one JSON event line (only with `--json`).
-    pub fn event(&self, event: Value) {
+    pub fn event(&self, event: Event) {
         if !self.json {
             return;
         }
-        let line = format!("{event}\n");
+        let Ok(mut line) = serde_json::to_string(&event) else {
+            return;
+        };
+        line.push('\n');
         // A closed stdout (`spork dht --json | head -1`) must not kill the process.
         let _ = match self.events {
             EventStream::Stdout => std::io::stdout().lock().write_all(line.as_bytes()),
@@ -118,7 +205,7 @@ impl Reporter {
         {
             self.say(format_args!("hint: {hint}"));
         }
-        self.event(serde_json::json!({ "event": "error", "message": message }));
+        self.event(Event::Error { message });
         if err.downcast_ref::<UsageError>().is_some() {
             EXIT_USAGE
         } else {
@@ -164,5 +251,28 @@ mod tests {
         ))
         .context("cannot bind 127.0.0.1:1");
         assert_eq!(one_line(&err), "cannot bind 127.0.0.1:1: Address in use");
+    }
+
+    #[test]
+    fn events_serialize_as_the_conventions_spell_them() {
+        let close = Event::Close {
+            remote_key: "k".into(),
+            id: 3,
+            bytes_in: 1,
+            bytes_out: 2,
+        };
+        assert_eq!(
+            serde_json::to_string(&close).unwrap(),
+            r#"{"event":"close","remote_key":"k","id":3,"bytes_in":1,"bytes_out":2}"#
+        );
+        let listening = Event::listening(None, Some("127.0.0.1".into()), Some(80));
+        assert_eq!(
+            serde_json::to_string(&listening).unwrap(),
+            r#"{"event":"listening","host":"127.0.0.1","port":80}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Event::Joined { nodes: 4 }).unwrap(),
+            r#"{"event":"joined","nodes":4}"#
+        );
     }
 }

@@ -390,3 +390,34 @@ fn a_peer_that_refuses_our_key_ends_the_wait() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// A peer killed (SIGKILL) while the pipe is up: the other side ends within the peer
+/// timeout with an error naming the peer, not blaming its own stdin.
+#[test]
+fn a_peer_killed_mid_pipe_is_named_within_the_timeout() {
+    let (_dht, boot) = spork_network(3);
+    let (a, _open_stdin) = Beam::start_holding_stdin(&[], &boot);
+    let key = a.passphrase();
+    let (b, _b_stdin) = Beam::start_holding_stdin(&[&key], &boot);
+    let ev = a.event(Duration::from_secs(60));
+    assert_eq!(ev["event"], "connect", "{ev}");
+    let remote = ev["remote_key"].as_str().unwrap().to_string();
+    std::thread::sleep(Duration::from_millis(500));
+    let killed = std::time::Instant::now();
+    let kill = Command::new("kill")
+        .args(["-KILL", &b.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let ev = a.event(Duration::from_secs(40));
+    let took = killed.elapsed();
+    eprintln!("beam noticed its dead peer in {:.1} s", took.as_secs_f64());
+    assert_eq!(ev["event"], "error", "{ev}");
+    assert_eq!(
+        ev["message"],
+        format!("lost the connection to {remote}: the peer stopped answering (15 s)").as_str()
+    );
+    assert!(took <= Duration::from_secs(30), "{took:?}");
+    let (status, _, _) = a.finish(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(1));
+}

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -112,10 +112,19 @@ fn allowlist_refuses_other_keys() {
     let ev = forward.json_line(Duration::from_secs(30));
     assert_eq!(ev["event"], "error", "{ev}");
     let message = ev["message"].as_str().unwrap();
-    assert!(
-        message.starts_with(&format!("cannot reach {key}: ")),
-        "{message}"
+    assert_eq!(
+        message,
+        format!("cannot reach {key}: the peer did not answer or refused our key")
     );
+    // The server says whom it refused, and when, once per attempt.
+    let ev = reverse.json_line(Duration::from_secs(5));
+    assert_eq!(ev["event"], "refused", "{ev}");
+    assert_eq!(ev["remote_key"].as_str().unwrap().len(), 52);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(now - ev["time"].as_u64().unwrap() < 60, "{ev}");
     // The human line on stderr is one line too.
     forward.child.kill().unwrap();
     let mut stderr = String::new();
@@ -157,6 +166,86 @@ fn reverse_without_port_is_a_usage_error() {
         String::from_utf8_lossy(&out.stderr),
         "error: missing -p PORT: the local port to expose\n"
     );
+}
+
+#[test]
+fn options_that_mean_nothing_are_usage_errors() {
+    let key = "aoqqpp7tzyil4hlq3umoos6atft6jvrqtosq2xy53sdgiesvgg4a";
+    for (args, message) in [
+        (
+            vec!["bind", "-p", "0"],
+            "invalid -p 0: name the local port to expose (1-65535)",
+        ),
+        (
+            vec!["bind", "-p", "80", "--host", "no such host"],
+            "invalid --host \"no such host\": expected a host name or an IP address",
+        ),
+        (
+            vec!["bind", key, "--connect-timeout", "0"],
+            "--connect-timeout must be at least 1 second",
+        ),
+        (
+            vec!["bind", key, "--allow", key],
+            "--allow is for serving a port (no KEY): a forward bind only connects out",
+        ),
+        (
+            vec!["bind", "-p", "80", "--bootstrap", "[::1]:49737"],
+            "invalid bootstrap node \"[::1]:49737\": IPv6 is not supported yet, use an IPv4 address or a name",
+        ),
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!("error: {message}\n"),
+            "{args:?}"
+        );
+    }
+}
+
+/// There is no public gateway to link to: a share link only for a configured domain.
+#[test]
+fn share_links_only_for_a_configured_gateway_domain() {
+    let (_dht, boot) = spork_network(3);
+    for (domain, want) in [(None, false), (Some("gw.example.org"), true)] {
+        let mut cmd = Command::new(spork_bin());
+        cmd.args(["bind", "-p", "9"])
+            .env("SPORK_BOOTSTRAP", &boot)
+            .env_remove("SPORK_GATEWAY_DOMAIN")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(d) = domain {
+            cmd.env("SPORK_GATEWAY_DOMAIN", d);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            let serving = line.starts_with("serving ");
+            lines.push(line);
+            if serving {
+                // The share link, if any, follows at once.
+                std::thread::sleep(Duration::from_millis(500));
+                let _ = child.kill();
+                let mut rest = String::new();
+                stderr.read_to_string(&mut rest).unwrap();
+                lines.push(rest);
+                break;
+            }
+        }
+        let _ = child.wait();
+        let text = lines.concat();
+        assert!(!text.contains("atek.app"), "{text}");
+        assert_eq!(text.contains("share: https://"), want, "{text}");
+        if want {
+            assert!(text.contains(".gw.example.org/"), "{text}");
+        }
+    }
 }
 
 #[test]

@@ -45,9 +45,9 @@ async fn two_rust_peers_meet_by_topic() {
     let topic: [u8; 32] = rand::random();
     let server_key = topic_server(&a, topic).await;
     let found = b.lookup_topic(topic).await;
-    assert_eq!(found, vec![*server_key.public_key().as_bytes()]);
+    assert_eq!(found, vec![server_key.public_key()]);
     let conn = b
-        .connect(found[0], &KeyPair::generate())
+        .connect(&found[0], &KeyPair::generate())
         .await
         .expect("connect");
     let out = vec![7u8; 1 << 20];
@@ -67,12 +67,12 @@ async fn rust_client_meets_node_hyperswarm_server_by_topic() {
 
     let me = join(&boot).await;
     let found = me.lookup_topic(topic).await;
-    let keys: Vec<String> = found.iter().map(hex::encode).collect();
+    let keys: Vec<String> = found.iter().map(|k| k.to_hex()).collect();
     assert!(keys.contains(&node_key), "{keys:?}");
-    let pk: [u8; 32] = hex::decode(&node_key).unwrap().try_into().unwrap();
+    let pk: spork::keys::PublicKey = node_key.parse().unwrap();
     let kp = KeyPair::generate();
     let conn = me
-        .connect(pk, &kp)
+        .connect(&pk, &kp)
         .await
         .expect("connect to the hyperswarm peer");
     let out = vec![5u8; 1 << 20];

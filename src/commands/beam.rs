@@ -13,14 +13,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use serde_json::json;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::{interruptible, join_network, GlobalArgs, Interrupted};
 use crate::beam::Passphrase;
-use crate::swarm::node::{ConnectError, Connection, Node};
+use crate::swarm::node::{Connection, Node};
 use crate::tunnel::Moved;
-use crate::ui::{EventStream, Reporter, UsageError};
+use crate::ui::{Event, EventStream, Reporter, UsageError};
 
 /// Open an encrypted pipe: stdin here → stdout there, and back.
 ///
@@ -55,17 +54,13 @@ pub struct BeamArgs {
     pub qr: bool,
 }
 
-/// How long one attempt to reach the other side may take before it is retried.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
-/// Pause between attempts while the other side is not there yet.
-const RETRY_MIN: Duration = Duration::from_secs(1);
-const RETRY_MAX: Duration = Duration::from_secs(8);
 /// Copy buffer per direction.
 const CHUNK: usize = 64 * 1024;
 
 /// Runs `spork beam` until both directions of the pipe are done.
 pub async fn run(global: GlobalArgs, args: BeamArgs) -> anyhow::Result<()> {
     let reporter = Reporter::new(global.json, EventStream::Stderr);
+    super::check_bootstrap(&global)?;
     let (passphrase, made) = match args.passphrase.as_deref() {
         Some(text) => (
             Passphrase::parse(text).map_err(|e| UsageError::new(e.to_string()))?,
@@ -111,77 +106,56 @@ pub async fn run(global: GlobalArgs, args: BeamArgs) -> anyhow::Result<()> {
 
     let remote_key = crate::keys::PublicKey::from_bytes(*conn.remote_public_key());
     reporter.say("Success! Encrypted tunnel established to remote peer");
-    reporter.event(json!({ "event": "connect", "remote_key": remote_key.to_string(), "id": 0 }));
+    reporter.event(Event::Connect {
+        remote_key: remote_key.to_string(),
+        id: 0,
+    });
     let started = Instant::now();
-    let moved = pipe_stdio(conn, &reporter).await?;
+    let moved = pipe_stdio(conn, &remote_key, &reporter).await?;
     reporter.say(summary(moved, started.elapsed()));
-    reporter.event(json!({
-        "event": "close", "remote_key": remote_key.to_string(), "id": 0,
-        "bytes_in": moved.from_peer, "bytes_out": moved.to_peer
-    }));
+    reporter.event(Event::Close {
+        remote_key: remote_key.to_string(),
+        id: 0,
+        bytes_in: moved.from_peer,
+        bytes_out: moved.to_peer,
+    });
     Ok(())
 }
 
-/// The announcing side: listen under the passphrase's key, admit only that key, and
-/// take the first connection (then stop announcing).
+/// The announcing side: says it listens (the passphrase's key), then waits.
 async fn wait_for_peer(
     node: &Node,
     passphrase: &Passphrase,
     reporter: &Reporter,
 ) -> anyhow::Result<Connection> {
-    let keypair = passphrase.keypair();
-    let mut server = node.listen(&keypair, passphrase.firewall()).await;
-    reporter.event(json!({
-        "event": "listening",
-        "public_key": keypair.public_key().to_string(),
-        "passphrase": passphrase.to_string(),
-    }));
+    reporter.event(Event::Listening {
+        public_key: Some(passphrase.keypair().public_key().to_string()),
+        host: None,
+        port: None,
+        passphrase: Some(passphrase.to_string()),
+    });
     reporter.say("Waiting for the other side...");
-    let conn = server
-        .accept()
-        .await
-        .context("stopped listening before the other side connected")?;
-    server.close().await;
-    Ok(conn)
+    Ok(crate::beam::wait_for_peer(node, passphrase).await?)
 }
 
-/// The connecting side: retry until the other side is there. An announcement nobody
-/// answers means the peer refused our key (or is gone): that ends the wait.
+/// The connecting side: retries until the other side is there, saying why not yet.
 async fn reach_peer(
     node: &Node,
     passphrase: &Passphrase,
     reporter: &Reporter,
 ) -> anyhow::Result<Connection> {
-    let keypair = passphrase.keypair();
-    let remote = *keypair.public_key().as_bytes();
-    let mut pause = RETRY_MIN;
-    let mut last_status = String::new();
-    loop {
-        let status =
-            match tokio::time::timeout(ATTEMPT_TIMEOUT, node.connect(remote, &keypair)).await {
-                Ok(Ok(conn)) => return Ok(conn),
-                Ok(Err(ConnectError::NoAnswer)) => {
-                    anyhow::bail!("the peer refused the connection or is not there")
-                }
-                Ok(Err(ConnectError::PeerNotFound)) => {
-                    "waiting for the other side to start (not announced yet)...".to_string()
-                }
-                Ok(Err(e)) => format!("could not connect yet ({e}); retrying..."),
-                Err(_) => "the connection attempt timed out; retrying...".to_string(),
-            };
-        if status != last_status {
-            reporter.say(&status);
-            last_status = status;
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(RETRY_MAX);
-    }
+    Ok(crate::beam::reach_peer(node, passphrase, |status| reporter.say(status)).await?)
 }
 
 /// Pipes stdin to the peer and the peer to stdout until both directions end. EOF on
 /// stdin, or a first SIGINT, half-closes (the peer still finishes sending); a SIGINT
 /// after that gives up at once.
-async fn pipe_stdio(mut conn: Connection, reporter: &Reporter) -> anyhow::Result<Moved> {
+async fn pipe_stdio(
+    mut conn: Connection,
+    remote_key: &crate::keys::PublicKey,
+    reporter: &Reporter,
+) -> anyhow::Result<Moved> {
+    let lost = |e: std::io::Error| lost_peer(remote_key, e);
     let sent = Arc::new(AtomicU64::new(0));
     let received = Arc::new(AtomicU64::new(0));
     let progress = Progress::start(reporter, sent.clone(), received.clone());
@@ -191,20 +165,24 @@ async fn pipe_stdio(mut conn: Connection, reporter: &Reporter) -> anyhow::Result
     let upload = async {
         let mut stdin = tokio::io::stdin();
         tokio::select! {
-            r = copy_counting(&mut stdin, &mut to_peer, &sent) => {
-                r.context("reading stdin")?;
-            }
+            r = copy_counting(&mut stdin, &mut to_peer, &sent) => match r {
+                Err(Copy::Read(e)) => return Err(anyhow::Error::new(e).context("reading stdin")),
+                Err(Copy::Write(e)) => return Err(lost(e)),
+                Ok(()) => {}
+            },
             () = stop_sending.notified() => {}
         }
         sending_done.store(true, Ordering::SeqCst);
-        to_peer.shutdown().await.context("ending the pipe")?;
+        to_peer.shutdown().await.map_err(lost)?;
         anyhow::Ok(())
     };
     let download = async {
         let mut stdout = tokio::io::stdout();
-        copy_counting(&mut from_peer, &mut stdout, &received)
-            .await
-            .context("receiving from the peer")?;
+        match copy_counting(&mut from_peer, &mut stdout, &received).await {
+            Err(Copy::Read(e)) => return Err(lost(e)),
+            Err(Copy::Write(e)) => return Err(anyhow::Error::new(e).context("writing stdout")),
+            Ok(()) => {}
+        }
         stdout.flush().await.context("writing stdout")?;
         anyhow::Ok(())
     };
@@ -231,19 +209,38 @@ async fn pipe_stdio(mut conn: Connection, reporter: &Reporter) -> anyhow::Result
     })
 }
 
+/// The error of a pipe to or from the peer names the peer, and says "stopped
+/// answering" for a connection that timed out (keepalives unanswered).
+fn lost_peer(remote_key: &crate::keys::PublicKey, e: std::io::Error) -> anyhow::Error {
+    if e.kind() == std::io::ErrorKind::TimedOut {
+        let secs = crate::swarm::node::PEER_TIMEOUT.as_secs();
+        anyhow::anyhow!(
+            "lost the connection to {remote_key}: the peer stopped answering ({secs} s)"
+        )
+    } else {
+        anyhow::anyhow!("lost the connection to {remote_key}: {e}")
+    }
+}
+
+/// Which side of a copy failed.
+enum Copy {
+    Read(std::io::Error),
+    Write(std::io::Error),
+}
+
 /// Copies until EOF, counting bytes as they go.
-async fn copy_counting<R, W>(from: &mut R, to: &mut W, count: &AtomicU64) -> std::io::Result<()>
+async fn copy_counting<R, W>(from: &mut R, to: &mut W, count: &AtomicU64) -> Result<(), Copy>
 where
     R: AsyncRead + Unpin + ?Sized,
     W: AsyncWrite + Unpin + ?Sized,
 {
     let mut buf = vec![0u8; CHUNK];
     loop {
-        let n = from.read(&mut buf).await?;
+        let n = from.read(&mut buf).await.map_err(Copy::Read)?;
         if n == 0 {
             return Ok(());
         }
-        to.write_all(&buf[..n]).await?;
+        to.write_all(&buf[..n]).await.map_err(Copy::Write)?;
         count.fetch_add(n as u64, Ordering::Relaxed);
     }
 }

@@ -1,21 +1,19 @@
 //! `spork bind`: expose a local TCP port under a public key, or reach one.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use serde_json::json;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 use super::key::parse_key_arg;
-use super::{closed, connected, identity, join_network, serve_peers, shutdown_signal, GlobalArgs};
+use super::{identity, join_network_serving, show_tunnels, shutdown_signal, GlobalArgs, ShareArgs};
 use crate::keys::{KeyPair, PublicKey};
-use crate::swarm::node::{Connection, Node};
+use crate::swarm::node::Node;
 use crate::tunnel;
-use crate::ui::{EventStream, Reporter, UsageError};
+use crate::ui::{Event, EventStream, Reporter, UsageError};
 
 /// Expose a local TCP port under a public key, or reach one through the DHT.
 ///
@@ -51,9 +49,9 @@ pub struct BindArgs {
     /// Forward: how long to keep retrying an unreachable peer for one connection
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub connect_timeout: u64,
-    /// The domain of the share link https://KEY.DOMAIN/
-    #[arg(long, env = "SPORK_GATEWAY_DOMAIN", default_value = "atek.app")]
-    pub gateway_domain: String,
+    /// `--gateway-domain`, shared with the other servers.
+    #[command(flatten)]
+    pub share: ShareArgs,
 }
 
 /// Runs `spork bind` until SIGINT/SIGTERM.
@@ -65,15 +63,57 @@ pub async fn run(global: GlobalArgs, args: BindArgs) -> anyhow::Result<()> {
         .iter()
         .map(|k| parse_key_arg(k))
         .collect::<Result<_, _>>()?;
-    if remote.is_none() && args.port.is_none() {
-        return Err(UsageError::new("missing -p PORT: the local port to expose").into());
-    }
+    check_args(&args, remote.is_some())?;
+    super::check_bootstrap(&global)?;
     let keypair = identity(args.keyfile.as_deref(), &reporter)?;
-    let node = join_network(&global).await?;
+    let node = join_network_serving(&global, reporter).await?;
     match remote {
         None => reverse(node, keypair, args, allow, reporter).await,
         Some(remote) => forward(node, keypair, remote, args, reporter).await,
     }
+}
+
+/// The combinations clap cannot check: which flags belong to which direction, and
+/// values that parse but mean nothing.
+fn check_args(args: &BindArgs, forward: bool) -> Result<(), UsageError> {
+    if forward {
+        if !args.allow.is_empty() {
+            return Err(UsageError::new(
+                "--allow is for serving a port (no KEY): a forward bind only connects out",
+            ));
+        }
+        if args.connect_timeout == 0 {
+            return Err(UsageError::new(
+                "--connect-timeout must be at least 1 second",
+            ));
+        }
+        return Ok(());
+    }
+    match args.port {
+        None => Err(UsageError::new("missing -p PORT: the local port to expose")),
+        Some(0) => Err(UsageError::new(
+            "invalid -p 0: name the local port to expose (1-65535)",
+        )),
+        Some(_) if !valid_host(&args.host) => Err(UsageError::new(format!(
+            "invalid --host {:?}: expected a host name or an IP address",
+            args.host
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+/// A DNS name (letters, digits, hyphens, dots, underscores) or an IP address.
+fn valid_host(host: &str) -> bool {
+    host.parse::<std::net::IpAddr>().is_ok()
+        || (!host.is_empty()
+            && host.len() <= 253
+            && host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            }))
 }
 
 /// Reverse: serve the key, pipe each connection to `host:port`.
@@ -87,43 +127,67 @@ async fn reverse(
     let port = args.port.unwrap_or_default();
     let target = format!("{}:{port}", args.host);
     let allowed: Vec<[u8; 32]> = allow.iter().map(|k| *k.as_bytes()).collect();
-    let firewall = Arc::new(move |k: &[u8; 32], _| allowed.is_empty() || allowed.contains(k));
+    let refused = Refusals::default();
+    let firewall = Arc::new(move |k: &[u8; 32], _| {
+        let ok = allowed.is_empty() || allowed.contains(k);
+        if !ok {
+            refused.report(&reporter, PublicKey::from_bytes(*k));
+        }
+        ok
+    });
     let mut server = node.listen(&keypair, firewall).await;
     let key = keypair.public_key();
     reporter.say(format_args!("serving {target} under {key}"));
-    reporter.say(format_args!(
-        "share: https://{key}.{}/",
-        args.gateway_domain
+    if let Some(link) = args.share.link(&key) {
+        reporter.say(format_args!("share: {link}"));
+    }
+    reporter.event(Event::listening(
+        Some(key.to_string()),
+        Some(args.host.clone()),
+        Some(port),
     ));
-    reporter.event(json!({
-        "event": "listening", "public_key": key.to_string(), "host": args.host, "port": port
-    }));
-    serve_peers(&mut server, reporter, |conn| {
-        let target = target.clone();
-        async move {
-            match connect_local(&target).await {
-                Ok(mut tcp) => {
-                    let mut conn = conn;
-                    let moved = tunnel::pipe(&mut tcp, &mut conn).await.unwrap_or_default();
-                    (moved.from_peer, moved.to_peer)
-                }
-                Err(e) => {
-                    reporter.say(format_args!("error: cannot reach {target}: {e:#}"));
-                    (0, 0)
-                }
-            }
-        }
-    })
+    tunnel::reverse(
+        &mut server,
+        target,
+        show_tunnels(reporter),
+        shutdown_signal(),
+    )
     .await;
     server.close().await;
+    node.close_connections();
     Ok(())
 }
 
-async fn connect_local(target: &str) -> anyhow::Result<TcpStream> {
-    tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(target))
-        .await
-        .context("timed out")?
-        .map_err(Into::into)
+/// Refused clients, each reported once a minute at most (one attempt reaches the
+/// firewall through several relays, and a client retries).
+#[derive(Default)]
+struct Refusals {
+    last: std::sync::Mutex<std::collections::HashMap<PublicKey, Instant>>,
+}
+
+impl Refusals {
+    fn report(&self, reporter: &Reporter, key: PublicKey) {
+        let now = Instant::now();
+        {
+            let mut last = crate::swarm::lock(&self.last);
+            last.retain(|_, at| now.duration_since(*at) < Duration::from_secs(60));
+            if last.insert(key, now).is_some() {
+                return;
+            }
+        }
+        let when = std::time::SystemTime::now();
+        reporter.say(format_args!(
+            "REFUSED {key} (not in --allow) at {}",
+            httpdate::fmt_http_date(when)
+        ));
+        let secs = when
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        reporter.event(Event::Refused {
+            remote_key: key.to_string(),
+            time: secs,
+        });
+    }
 }
 
 /// Forward: listen locally, connect each accepted socket to `remote`.
@@ -140,64 +204,23 @@ async fn forward(
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     reporter.say(format_args!("listening on {local}, forwarding to {remote}"));
-    reporter.event(json!({
-        "event": "listening", "host": local.ip().to_string(), "port": local.port()
-    }));
-    let keypair = Arc::new(keypair);
+    reporter.event(Event::listening(
+        None,
+        Some(local.ip().to_string()),
+        Some(local.port()),
+    ));
     let patience = Duration::from_secs(args.connect_timeout);
-    let ids = AtomicU64::new(0);
-    loop {
-        let (tcp, _) = tokio::select! {
-            a = listener.accept() => a?,
-            _ = shutdown_signal() => return Ok(()),
-        };
-        let id = ids.fetch_add(1, Ordering::Relaxed);
-        let (node, keypair) = (node.clone(), keypair.clone());
-        tokio::spawn(async move {
-            let mut tcp = tcp;
-            let Some(mut conn) = reach(&node, &remote, &keypair, patience, &reporter).await else {
-                return;
-            };
-            connected(&reporter, &remote, id);
-            let moved = tunnel::pipe(&mut tcp, &mut conn).await.unwrap_or_default();
-            closed(&reporter, &remote, id, moved.from_peer, moved.to_peer);
-        });
-    }
-}
-
-/// Connects to `remote`, retrying with backoff (0.5 s doubling to 8 s) for up to
-/// `patience`; prints one error line if it never succeeds.
-async fn reach(
-    node: &Node,
-    remote: &PublicKey,
-    keypair: &KeyPair,
-    patience: Duration,
-    reporter: &Reporter,
-) -> Option<Connection> {
-    let start = Instant::now();
-    let mut backoff = Duration::from_millis(500);
-    // An attempt cut short by the deadline says less than the one before it.
-    let mut last_reason: Option<String> = None;
-    loop {
-        let left = patience.saturating_sub(start.elapsed());
-        let err = match tokio::time::timeout(left, node.connect(*remote.as_bytes(), keypair)).await
-        {
-            Ok(Ok(conn)) => return Some(conn),
-            Ok(Err(e)) => e.to_string(),
-            Err(_) => last_reason
-                .take()
-                .unwrap_or_else(|| "timed out".to_string()),
-        };
-        last_reason = Some(err.clone());
-        if start.elapsed() + backoff >= patience {
-            reporter.say(format_args!("error: cannot reach {remote}: {err}"));
-            reporter.event(
-                json!({ "event": "error", "message": format!("cannot reach {remote}: {err}") }),
-            );
-            return None;
-        }
-        tracing::info!(%err, "peer unreachable, retrying");
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(8));
-    }
+    let report = show_tunnels(reporter);
+    tunnel::forward(
+        listener,
+        node.clone(),
+        remote,
+        keypair,
+        patience,
+        report,
+        shutdown_signal(),
+    )
+    .await;
+    node.close_connections();
+    Ok(())
 }

@@ -4,12 +4,12 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use anyhow::Context;
 use clap::Args;
-use serde_json::json;
 
-use super::{resolve_bootstrap, shutdown_signal, GlobalArgs};
+use super::{report_join, resolve_bootstrap, shutdown_signal, GlobalArgs};
 use crate::swarm::hyperdht::HyperDht;
+use crate::swarm::node::keep_joining;
 use crate::swarm::rpc::{NodeConfig, RateLimits};
-use crate::ui::{EventStream, Reporter, UsageError};
+use crate::ui::{Event, EventStream, Reporter, UsageError};
 
 /// Run a HyperDHT node for others: route queries, store announcements and records,
 /// relay handshakes between clients and servers.
@@ -67,17 +67,16 @@ pub async fn run(global: GlobalArgs, args: DhtArgs) -> anyhow::Result<()> {
     let local = node.local_addr();
 
     reporter.say(format_args!("listening on {local}"));
-    reporter.event(
-        json!({ "event": "listening", "host": local.ip().to_string(), "port": local.port() }),
-    );
+    reporter.event(Event::listening(
+        None,
+        Some(local.ip().to_string()),
+        Some(local.port()),
+    ));
 
-    if !node.bootstrap_nodes().is_empty() {
-        let joining = node.clone();
-        tokio::spawn(async move {
-            let known = joining.bootstrap().await;
-            tracing::info!(nodes = known, "joined the network");
-        });
-    }
+    let joining = node.clone();
+    tokio::spawn(async move {
+        keep_joining(&joining, move |ev| report_join(&reporter, &ev)).await;
+    });
     shutdown_signal().await;
     node.close();
     Ok(())

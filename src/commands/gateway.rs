@@ -1,5 +1,5 @@
 //! `spork gateway`: an HTTP server that reaches peers by the key in the Host,
-//! `{key}.localhost` or `{key}.DOMAIN`: the public `.atek.app` gateway, or your own.
+//! `{key}.localhost` or `{key}.DOMAIN` for the domains it is given.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -7,13 +7,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use serde_json::json;
 use tokio::net::TcpListener;
 
-use super::{join_network, shutdown_signal, GlobalArgs};
+use super::{join_network_serving, shutdown_signal, GlobalArgs};
 use crate::gateway::{Gateway, RequestLog};
 use crate::keys::KeyPair;
-use crate::ui::{EventStream, Reporter, UsageError};
+use crate::ui::{Event, EventStream, Reporter, UsageError};
 
 /// Reach websites served peer to peer, by key, from any browser.
 ///
@@ -33,8 +32,8 @@ pub struct GatewayArgs {
     /// The address to listen on
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
     pub listen: IpAddr,
-    /// A domain whose subdomains are keys (repeatable); localhost always works
-    #[arg(long = "domain", value_name = "DOMAIN", default_value = "atek.app")]
+    /// A domain whose subdomains are keys (repeatable) [default: localhost only]
+    #[arg(long = "domain", value_name = "DOMAIN")]
     pub domains: Vec<String>,
     /// Seconds to reach a peer before answering 504
     #[arg(long, value_name = "SECS", default_value_t = 15)]
@@ -56,10 +55,10 @@ pub async fn run(global: GlobalArgs, args: GatewayArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}:{}", args.listen, args.port))?;
     let local = listener.local_addr()?;
-    let node = join_network(&global).await?;
+    let node = join_network_serving(&global, reporter).await?;
     let log_to = reporter;
     let gateway = Gateway::new(
-        node,
+        node.clone(),
         KeyPair::generate(),
         domains.clone(),
         Duration::from_secs(args.connect_timeout),
@@ -69,23 +68,34 @@ pub async fn run(global: GlobalArgs, args: GatewayArgs) -> anyhow::Result<()> {
             "{} {}{} {} {} ms",
             r.method, r.host, r.path, r.status, r.ms
         ));
-        log_to.event(json!({
-            "event": "request", "method": r.method, "host": r.host, "path": r.path,
-            "status": r.status, "ms": r.ms
-        }));
+        log_to.event(Event::Request {
+            method: r.method.clone(),
+            host: r.host.clone(),
+            path: r.path.clone(),
+            status: r.status,
+            ms: r.ms,
+        });
     }));
-    reporter.say(format_args!(
-        "gateway on http://{local}/ — open http://KEY.localhost:{}/ or https://KEY.{}/",
-        local.port(),
-        domains[0]
+    match domains.first() {
+        Some(domain) => reporter.say(format_args!(
+            "gateway on http://{local}/ — open http://KEY.localhost:{}/ or https://KEY.{domain}/",
+            local.port()
+        )),
+        None => reporter.say(format_args!(
+            "gateway on http://{local}/ — open http://KEY.localhost:{}/",
+            local.port()
+        )),
+    }
+    reporter.event(Event::listening(
+        None,
+        Some(local.ip().to_string()),
+        Some(local.port()),
     ));
-    reporter.event(json!({
-        "event": "listening", "host": local.ip().to_string(), "port": local.port()
-    }));
     tokio::select! {
         () = Arc::new(gateway).serve(listener) => {}
         _ = shutdown_signal() => {}
     }
+    node.close_connections();
     Ok(())
 }
 

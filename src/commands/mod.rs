@@ -8,9 +8,7 @@ use std::future::Future;
 
 use clap::Args;
 
-use anyhow::Context;
-
-use crate::ui::{EventStream, Reporter, UsageError, EXIT_INTERRUPTED};
+use crate::ui::{Event, EventStream, Reporter, UsageError, EXIT_INTERRUPTED};
 
 pub mod beam;
 pub mod bind;
@@ -19,11 +17,6 @@ pub mod dht;
 pub mod gateway;
 pub mod key;
 pub mod serve;
-
-/// The public HyperDHT bootstrap nodes, used when neither `--bootstrap` nor
-/// `SPORK_BOOTSTRAP` names others. (`spork dht` never uses them.)
-pub const DEFAULT_BOOTSTRAP: &str =
-    "88.99.3.86@node1.hyperdht.org:49737,142.93.90.113@node2.hyperdht.org:49737,138.68.147.8@node3.hyperdht.org:49737";
 
 /// Options every command accepts, before or after the subcommand name.
 #[derive(Debug, Clone, Args)]
@@ -50,60 +43,92 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
-/// Joins the DHT as the global options say: `--bootstrap`/`SPORK_BOOTSTRAP` or the
-/// public nodes, on `--dht-port` or any port.
-pub async fn join_network(global: &GlobalArgs) -> anyhow::Result<crate::swarm::node::Node> {
-    let list = global.bootstrap.as_deref().unwrap_or(DEFAULT_BOOTSTRAP);
-    let bootstrap = resolve_bootstrap(list).await?;
-    let port = global.dht_port.unwrap_or(0);
-    crate::swarm::node::Node::join(bootstrap, port)
-        .await
-        .with_context(|| format!("cannot bind UDP port {port}"))
+/// The share link servers print (`bind -p`, `serve`): only for a gateway domain the
+/// user named, since there is no public gateway to default to.
+#[derive(Debug, Clone, Args)]
+pub struct ShareArgs {
+    /// Print a share link https://KEY.DOMAIN/ for the gateway you run at DOMAIN
+    #[arg(long, env = "SPORK_GATEWAY_DOMAIN", value_name = "DOMAIN")]
+    pub gateway_domain: Option<String>,
 }
 
-/// Parses and resolves a bootstrap list: `HOST:PORT[,HOST:PORT…]`, where HOST is an
-/// IPv4 address or a name, or `IP@NAME:PORT` (try IP, fall back to resolving NAME).
+impl ShareArgs {
+    /// The share link for `key`, if a gateway domain was given.
+    pub fn link(&self, key: &crate::keys::PublicKey) -> Option<String> {
+        let domain = self.gateway_domain.as_deref()?.trim().trim_matches('.');
+        (!domain.is_empty()).then(|| format!("https://{key}.{domain}/"))
+    }
+}
+
+/// Joins the DHT as the global options say: `--bootstrap`/`SPORK_BOOTSTRAP` or the
+/// public nodes, on `--dht-port` or any port. Fails within seconds if no node answers
+/// (for commands that do one thing and exit).
+pub async fn join_network(global: &GlobalArgs) -> anyhow::Result<crate::swarm::node::Node> {
+    let bootstrap = bootstrap_list(global).await?;
+    Ok(crate::swarm::node::Node::join(bootstrap, global.dht_port.unwrap_or(0)).await?)
+}
+
+/// Checks `--bootstrap`/`SPORK_BOOTSTRAP` before a command does anything else (a
+/// usage error must come before "using a temporary key" and the like).
+pub fn check_bootstrap(global: &GlobalArgs) -> Result<(), UsageError> {
+    match &global.bootstrap {
+        Some(list) => parse_bootstrap(list).map(drop),
+        None => Ok(()),
+    }
+}
+
+/// [`join_network`] for servers: if no node answers they start anyway, say so (a
+/// warning and an `error` event) and keep trying, saying when they joined.
+pub async fn join_network_serving(
+    global: &GlobalArgs,
+    reporter: Reporter,
+) -> anyhow::Result<crate::swarm::node::Node> {
+    let bootstrap = bootstrap_list(global).await?;
+    let port = global.dht_port.unwrap_or(0);
+    let node = crate::swarm::node::Node::join_in_background(bootstrap, port, move |ev| {
+        report_join(&reporter, &ev)
+    })
+    .await?;
+    Ok(node)
+}
+
+/// How a server reports its background join.
+pub(crate) fn report_join(reporter: &Reporter, ev: &crate::swarm::node::JoinEvent) {
+    use crate::swarm::node::{list, JoinEvent};
+    match ev {
+        JoinEvent::Unreachable { bootstrap, retry } => {
+            let message = format!(
+                "no DHT node answered (bootstrap {}); trying again in {} s",
+                list(bootstrap),
+                retry.as_secs()
+            );
+            reporter.say(format_args!("warning: {message}"));
+            reporter.event(Event::Error { message });
+        }
+        JoinEvent::Joined { nodes } => {
+            reporter.say(format_args!("joined the DHT ({nodes} nodes)"));
+            reporter.event(Event::Joined { nodes: *nodes });
+        }
+    }
+}
+
+async fn bootstrap_list(global: &GlobalArgs) -> anyhow::Result<Vec<std::net::SocketAddrV4>> {
+    let list = global
+        .bootstrap
+        .as_deref()
+        .unwrap_or(crate::swarm::bootstrap::DEFAULT_BOOTSTRAP);
+    resolve_bootstrap(list).await
+}
+
+/// Parses and resolves a bootstrap list (see [`crate::swarm::bootstrap`]); a list
+/// that is wrong as written is a usage error.
 pub async fn resolve_bootstrap(list: &str) -> anyhow::Result<Vec<std::net::SocketAddrV4>> {
-    let mut out = Vec::new();
-    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let bad = || {
-            UsageError::new(format!(
-                "invalid bootstrap node {item:?}: expected HOST:PORT, e.g. 127.0.0.1:49737"
-            ))
-        };
-        let (host, port) = item.rsplit_once(':').ok_or_else(bad)?;
-        let port: u16 = port.parse().ok().filter(|p| *p != 0).ok_or_else(bad)?;
-        let (suggested, name) = match host.split_once('@') {
-            Some((ip, name)) => (ip.parse::<std::net::Ipv4Addr>().ok(), name),
-            None => (None, host),
-        };
-        if let Some(ip) = suggested.or_else(|| name.parse().ok()) {
-            out.push(std::net::SocketAddrV4::new(ip, port));
-            continue;
-        }
-        if name.is_empty() {
-            return Err(bad().into());
-        }
-        let lookup = tokio::net::lookup_host((name, port));
-        let addrs = tokio::time::timeout(std::time::Duration::from_secs(5), lookup)
-            .await
-            .map_err(|_| anyhow::anyhow!("resolving bootstrap node {name} timed out"))?
-            .with_context(|| format!("cannot resolve bootstrap node {name}"))?;
-        match addrs.into_iter().find_map(|a| match a {
-            std::net::SocketAddr::V4(v4) => Some(v4),
-            _ => None,
-        }) {
-            Some(a) => out.push(a),
-            None => anyhow::bail!("bootstrap node {name} has no IPv4 address"),
-        }
-    }
-    if out.is_empty() {
-        return Err(UsageError::new(
-            "the bootstrap list is empty: expected HOST:PORT[,HOST:PORT…]",
-        )
-        .into());
-    }
-    Ok(out)
+    let nodes = parse_bootstrap(list)?;
+    Ok(crate::swarm::bootstrap::resolve(&nodes).await?)
+}
+
+fn parse_bootstrap(list: &str) -> Result<Vec<crate::swarm::bootstrap::BootstrapNode>, UsageError> {
+    crate::swarm::bootstrap::parse(list).map_err(|e| UsageError::new(e.to_string()))
 }
 
 /// Sends `tracing` output to stderr at the level `-v` asks for, unless `RUST_LOG` says
@@ -130,6 +155,20 @@ pub fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
 }
 
+/// Lifts the soft limit on open files to the hard one: every tunnelled connection
+/// holds a TCP socket, and the usual soft limit (1,024) would refuse clients long
+/// before memory or CPU run out.
+fn raise_fd_limit() {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        limit.current = limit.maximum;
+        if let Err(e) = setrlimit(Resource::Nofile, limit) {
+            tracing::debug!(error = %e, "cannot raise the open-file limit");
+        }
+    }
+}
+
 /// Runs a command to completion on a fresh runtime and returns the process exit code:
 /// 0 on success, 1 or 2 on error (reported on stderr), 130 when [`interruptible`] work
 /// was cut short.
@@ -139,6 +178,7 @@ where
     Fut: Future<Output = anyhow::Result<()>>,
 {
     let reporter = Reporter::new(global.json, events);
+    raise_fd_limit();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -184,9 +224,10 @@ pub(crate) fn identity(
 /// A server's `CONNECT` line and `connect` event for a p2p connection.
 pub(crate) fn connected(reporter: &Reporter, remote: &crate::keys::PublicKey, id: u64) {
     reporter.say(format_args!("CONNECT {remote}"));
-    reporter.event(
-        serde_json::json!({ "event": "connect", "remote_key": remote.to_string(), "id": id }),
-    );
+    reporter.event(Event::Connect {
+        remote_key: remote.to_string(),
+        id,
+    });
 }
 
 /// A server's `CLOSE` line and `close` event, with the bytes each way.
@@ -198,40 +239,34 @@ pub(crate) fn closed(
     bytes_out: u64,
 ) {
     reporter.say(format_args!("CLOSE {remote}"));
-    reporter.event(serde_json::json!({
-        "event": "close", "remote_key": remote.to_string(), "id": id,
-        "bytes_in": bytes_in, "bytes_out": bytes_out
-    }));
+    reporter.event(Event::Close {
+        remote_key: remote.to_string(),
+        id,
+        bytes_in,
+        bytes_out,
+    });
 }
 
-/// Accepts p2p connections on `server` until SIGINT/SIGTERM, each in its own task:
-/// a `CONNECT` line (and `connect` event) with the client's key, then `handle`, then
-/// a `CLOSE` line with the bytes `handle` reports as (in, out). What `bind` and
-/// `serve` do with each connection differs; how they account for it does not.
-pub(crate) async fn serve_peers<F, Fut>(
-    server: &mut crate::swarm::node::Server,
-    reporter: Reporter,
-    handle: F,
-) where
-    F: Fn(crate::swarm::node::Connection) -> Fut,
-    Fut: Future<Output = (u64, u64)> + Send + 'static,
-{
-    let mut next_id = 0u64;
-    loop {
-        let conn = tokio::select! {
-            c = server.accept() => match c { Some(c) => c, None => break },
-            _ = shutdown_signal() => break,
-        };
-        let id = next_id;
-        next_id += 1;
-        let remote = crate::keys::PublicKey::from_bytes(*conn.remote_public_key());
-        connected(&reporter, &remote, id);
-        let work = handle(conn);
-        tokio::spawn(async move {
-            let (bytes_in, bytes_out) = work.await;
-            closed(&reporter, &remote, id, bytes_in, bytes_out);
-        });
-    }
+/// How a server command shows what its tunnels report: `CONNECT`/`CLOSE` lines and
+/// `connect`/`close` events, and one `error:` line (and event) per failure.
+pub(crate) fn show_tunnels(reporter: Reporter) -> crate::tunnel::ReportFn {
+    use crate::tunnel::Report;
+    std::sync::Arc::new(move |report: Report<'_>| match report {
+        Report::Connected { remote, id } => connected(&reporter, remote, id),
+        Report::Closed { remote, id, moved } => {
+            closed(&reporter, remote, id, moved.from_peer, moved.to_peer)
+        }
+        Report::Unreachable { remote, error } => {
+            let message = format!("cannot reach {remote}: {error}");
+            reporter.say(format_args!("error: {message}"));
+            reporter.event(Event::Error { message });
+        }
+        Report::TargetDown { target, error } => {
+            let message = format!("cannot reach {target}: {error}");
+            reporter.say(format_args!("error: {message}"));
+            reporter.event(Event::Error { message });
+        }
+    })
 }
 
 /// The work was cut short by SIGINT: exit 130 without an error line.

@@ -7,25 +7,25 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use serde_json::json;
 use tokio::net::TcpListener;
 
-use super::{identity, join_network, serve_peers, GlobalArgs};
+use super::{identity, join_network_serving, show_tunnels, shutdown_signal, GlobalArgs, ShareArgs};
 use crate::gateway::{server, static_files};
-use crate::tunnel::Counted;
-use crate::ui::{EventStream, Reporter};
+use crate::tunnel::{self, Counted, Moved};
+use crate::ui::{Event, EventStream, Reporter};
 
 /// Serve a folder as a website, locally and peer to peer.
 ///
 /// `spork serve ./site` serves the folder on 127.0.0.1 (a free port, printed) and on
-/// the DHT under your key: anyone can open it through a gateway at
-/// https://KEY.atek.app/ (or `spork bind KEY -p 8080` and http://localhost:8080/).
+/// the DHT under your key: anyone can open it through a `spork gateway` at
+/// http://KEY.localhost:8080/ (or `spork bind KEY -p 8080` and http://localhost:8080/);
+/// `--gateway-domain` prints the link for a public gateway you run.
 /// index.html, directory listings, ranges, caching headers and compression included;
 /// dotfiles stay hidden and nothing outside the folder is ever served.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     spork serve ./site -k site.json     # a stable address across restarts\n  \
-    spork serve . -p 8000 --qr          # this folder, on port 8000, link as QR")]
+    spork serve . -p 8000 --qr          # this folder, on port 8000, key as QR")]
 pub struct ServeArgs {
     /// The folder to serve
     #[arg(default_value = ".")]
@@ -42,9 +42,9 @@ pub struct ServeArgs {
     /// Also show the share link as a QR code (on stderr)
     #[arg(long)]
     pub qr: bool,
-    /// The domain of the share link https://KEY.DOMAIN/
-    #[arg(long, env = "SPORK_GATEWAY_DOMAIN", default_value = "atek.app")]
-    pub gateway_domain: String,
+    /// `--gateway-domain`, shared with the other servers.
+    #[command(flatten)]
+    pub share: ShareArgs,
 }
 
 /// Runs `spork serve` until SIGINT/SIGTERM.
@@ -57,38 +57,49 @@ pub async fn run(global: GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}:{}", addr.0, addr.1))?;
     let local = listener.local_addr()?;
+    super::check_bootstrap(&global)?;
     let keypair = identity(args.keyfile.as_deref(), &reporter)?;
-    let node = join_network(&global).await?;
+    let node = join_network_serving(&global, reporter).await?;
     let mut p2p = node
         .listen(&keypair, Arc::new(|_: &[u8; 32], _| true))
         .await;
     let key = keypair.public_key();
-    let share = format!("https://{key}.{}/", args.gateway_domain);
+    let share = args.share.link(&key);
     reporter.say(format_args!("serving {} under {key}", args.path.display()));
     reporter.say(format_args!("local: http://{local}/"));
-    reporter.say(format_args!("share: {share}"));
-    if args.qr {
-        reporter.say(crate::ui::qr_code(&share)?);
+    if let Some(share) = &share {
+        reporter.say(format_args!("share: {share}"));
     }
-    reporter.event(json!({
-        "event": "listening", "public_key": key.to_string(),
-        "host": local.ip().to_string(), "port": local.port()
-    }));
+    if args.qr {
+        // Without a gateway domain the key is what a visitor needs.
+        let shown = share.unwrap_or_else(|| key.to_string());
+        reporter.say(crate::ui::qr_code(&shown)?);
+    }
+    reporter.event(Event::listening(
+        Some(key.to_string()),
+        Some(local.ip().to_string()),
+        Some(local.port()),
+    ));
 
     let service = server::router_service(site);
     let local_service = service.clone();
     let tcp = tokio::spawn(server::serve_tcp(listener, move |_| local_service.clone()));
-    serve_peers(&mut p2p, reporter, |conn| {
+    let report = show_tunnels(reporter);
+    tunnel::accept_peers(&mut p2p, report, shutdown_signal(), |conn| {
         let service = service.clone();
         async move {
             let conn = Counted::new(conn);
             let counters = conn.counters();
             server::serve_connection(conn, service).await;
-            (counters.read(), counters.written())
+            Moved {
+                to_peer: counters.written(),
+                from_peer: counters.read(),
+            }
         }
     })
     .await;
     tcp.abort();
     p2p.close().await;
+    node.close_connections();
     Ok(())
 }

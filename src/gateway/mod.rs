@@ -97,7 +97,12 @@ impl Gateway {
             .path_and_query()
             .map_or("/", |p| p.as_str())
             .to_string();
+        let hosts = req.headers().get_all(hyper::header::HOST).iter().count();
         let res = match routing::route(&host, &self.domains) {
+            _ if hosts > 1 => pages::bad_request("the request has more than one Host header"),
+            _ if req.method() == hyper::Method::CONNECT => {
+                pages::not_a_proxy(req.method().as_str())
+            }
             Route::Landing => pages::landing(&self.domains),
             Route::NotAKey(label) => pages::not_a_key(&label),
             Route::UnknownHost(name) => pages::unknown_host(&name),

@@ -46,6 +46,51 @@ pub fn landing(domains: &[String]) -> Response<Body> {
     )
 }
 
+/// 503 with `Retry-After`: the site's request slots (or this client's share of them)
+/// are taken.
+pub fn busy(why: &super::pool::Busy) -> Response<Body> {
+    let retry = super::pool::SLOT_WAIT.as_secs().max(1);
+    let mut res = page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "503 Service Unavailable",
+        &format!(
+            "<p>{}: try again in a few seconds.</p>",
+            escape(&why.to_string())
+        ),
+    );
+    res.headers_mut().insert(
+        hyper::header::RETRY_AFTER,
+        hyper::header::HeaderValue::from(retry),
+    );
+    res
+}
+
+/// 400: a request this gateway will not route (e.g. two Host headers, RFC 9112 §3.2).
+pub fn bad_request(why: &str) -> Response<Body> {
+    page(
+        StatusCode::BAD_REQUEST,
+        "400 Bad Request",
+        &format!("<p>{}.</p>", escape(why)),
+    )
+}
+
+/// 405: CONNECT and the like: a gateway to websites is not a forward proxy.
+pub fn not_a_proxy(method: &str) -> Response<Body> {
+    let mut res = page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "405 Method Not Allowed",
+        &format!(
+            "<p>This gateway serves websites by key; it is not a proxy for {}.</p>",
+            escape(method)
+        ),
+    );
+    res.headers_mut().insert(
+        hyper::header::ALLOW,
+        hyper::header::HeaderValue::from_static("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"),
+    );
+    res
+}
+
 /// 404: a label that is not a key, or a host that is not ours.
 pub fn not_a_key(label: &str) -> Response<Body> {
     page(

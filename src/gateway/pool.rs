@@ -1,13 +1,17 @@
 //! Keep-alive HTTP/1.1 connections to peers, pooled by public key: one p2p handshake
 //! serves many requests. hyper's client does the pooling (idle connections reused,
 //! closed after a minute unused); this module gives it a connector whose "host" is a
-//! peer's key and whose transport is an encrypted p2p connection, plus a bound on the
-//! requests in flight per key.
+//! peer's key and whose transport is an encrypted p2p connection, plus the bounds on
+//! requests in flight: per key, and per client per key, so that one client (slow
+//! uploads, a burst) cannot take every slot of a site. A request that finds its
+//! client's share taken is refused at once; one that finds the key full waits a
+//! little, then is refused: never a silent, open-ended wait.
 //!
 //! It never routes or rewrites requests: the gateway decides what to send where.
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -27,6 +31,11 @@ use crate::swarm::node::{Connection, Node};
 const MAX_IDLE_PER_KEY: usize = 32;
 /// Requests in flight per key (each may hold a connection).
 pub const MAX_IN_FLIGHT_PER_KEY: usize = 64;
+/// Requests in flight per client (source IP) per key: a quarter of the key's slots. A
+/// browser opens at most 6 connections per host; many households share one IP.
+pub const MAX_IN_FLIGHT_PER_CLIENT: usize = 16;
+/// How long a request waits for one of a busy key's slots before a 503.
+pub const SLOT_WAIT: Duration = Duration::from_secs(3);
 /// Unused connections are closed after this.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -105,23 +114,57 @@ impl tower::Service<Uri> for PeerConnector {
             let key: PublicKey = host
                 .parse()
                 .map_err(|_| ReachError::NotAKey(host.to_string()))?;
-            let conn = tokio::time::timeout(
-                this.timeout,
-                this.node.connect(*key.as_bytes(), &this.keypair),
-            )
-            .await
-            .map_err(|_| ReachError::TimedOut)??;
+            let conn = tokio::time::timeout(this.timeout, this.node.connect(&key, &this.keypair))
+                .await
+                .map_err(|_| ReachError::TimedOut)??;
             tracing::debug!(peer = %key, "new pooled connection");
             Ok(PeerIo(TokioIo::new(conn)))
         })
     }
 }
 
-/// The pool: a keep-alive HTTP client over p2p connections, and the per-key limits.
+/// Why a request gets no slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Busy {
+    /// This client already has its share of the key's requests in flight.
+    #[error("too many requests from your address to this site at once")]
+    Client,
+    /// The key's slots stayed taken for [`SLOT_WAIT`].
+    #[error("this site is busy")]
+    Key,
+}
+
+/// A request's place in the limits: held until the response head arrives.
+pub struct Slot {
+    _key: OwnedSemaphorePermit,
+    _client: ClientShare,
+}
+
+/// One in-flight request of a client toward a key; counted down on drop.
+struct ClientShare {
+    counts: Arc<Mutex<HashMap<(PublicKey, IpAddr), usize>>>,
+    id: (PublicKey, IpAddr),
+}
+
+impl Drop for ClientShare {
+    fn drop(&mut self) {
+        let mut counts = crate::swarm::lock(&self.counts);
+        if let Some(n) = counts.get_mut(&self.id) {
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(&self.id);
+            }
+        }
+    }
+}
+
+/// The pool: a keep-alive HTTP client over p2p connections, and the limits.
 #[derive(Clone)]
 pub struct Pool {
     client: Client<PeerConnector, Body>,
+    fresh: Client<PeerConnector, Body>,
     limits: Arc<Mutex<HashMap<PublicKey, Arc<Semaphore>>>>,
+    clients: Arc<Mutex<HashMap<(PublicKey, IpAddr), usize>>>,
 }
 
 impl Pool {
@@ -137,26 +180,57 @@ impl Pool {
             .pool_idle_timeout(IDLE_TIMEOUT)
             .pool_max_idle_per_host(MAX_IDLE_PER_KEY)
             .pool_timer(TokioTimer::new())
+            .build(connector.clone());
+        let fresh = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(0)
             .build(connector);
         Pool {
             client,
+            fresh,
             limits: Arc::new(Mutex::new(HashMap::new())),
+            clients: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
-    /// Waits for a request slot toward `key` (held until the permit is dropped).
-    /// `None` only if the limit was torn down, which the pool never does.
-    pub async fn slot(&self, key: &PublicKey) -> Option<OwnedSemaphorePermit> {
+    /// A request slot toward `key` for `client` (held until the [`Slot`] is dropped):
+    /// refused at once past the client's share, or after [`SLOT_WAIT`] when the key
+    /// stays full.
+    pub async fn slot(&self, key: &PublicKey, client: IpAddr) -> Result<Slot, Busy> {
+        let share = {
+            let mut counts = crate::swarm::lock(&self.clients);
+            let n = counts.entry((*key, client)).or_insert(0);
+            if *n >= MAX_IN_FLIGHT_PER_CLIENT {
+                return Err(Busy::Client);
+            }
+            *n += 1;
+            ClientShare {
+                counts: self.clients.clone(),
+                id: (*key, client),
+            }
+        };
         let sem = crate::swarm::lock(&self.limits)
             .entry(*key)
             .or_insert_with(|| Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_KEY)))
             .clone();
-        sem.acquire_owned().await.ok()
+        match tokio::time::timeout(SLOT_WAIT, sem.acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(Slot {
+                _key: permit,
+                _client: share,
+            }),
+            // The semaphore is never closed; a timeout is the busy case.
+            _ => Err(Busy::Key),
+        }
     }
 
     /// The client, for sending requests whose URI host is a key.
     pub fn client(&self) -> &Client<PeerConnector, Body> {
         &self.client
+    }
+
+    /// A client that opens a new connection for every request (for a retry after a
+    /// pooled connection failed: the other idle ones may be just as dead).
+    pub fn fresh_client(&self) -> &Client<PeerConnector, Body> {
+        &self.fresh
     }
 }
 

@@ -2,17 +2,30 @@
 //! stream both ways, the client's Host goes through unchanged, `X-Forwarded-*` say
 //! who asked, hop-by-hop headers stay on their hop, and WebSocket (any `Upgrade`)
 //! requests become a raw byte pipe once the peer says 101.
+//!
+//! A pooled connection can die between two requests (the peer restarted, or closed
+//! it after answering without reading a body): a bodiless idempotent request that
+//! fails on one is sent once more on a fresh connection, so users see no 502 for it.
+//! `Expect: 100-continue` is answered here (hyper sends `100 Continue` when the body is
+//! first read) and not forwarded: our client sends bodies at once, and a peer that
+//! waited for its own `100` would read the body as the next request.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::body::Body;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use tower_http::timeout::TimeoutBody;
 
 use super::pages;
 use super::pool::{peer_uri, Pool};
 use crate::keys::PublicKey;
+
+/// A request body that sends nothing for this long is cut off (the peer sees the
+/// request fail; its slot is given back).
+pub const BODY_IDLE: Duration = Duration::from_secs(30);
 
 /// Headers that describe one hop, not the message (RFC 9110 §7.6.1).
 const HOP_BY_HOP: [&str; 8] = [
@@ -48,13 +61,23 @@ pub async fn forward(
     parts.uri = uri;
     parts.version = hyper::Version::HTTP_11;
     strip_hop_by_hop(&mut parts.headers, upgrade);
+    parts.headers.remove(header::EXPECT);
     add_forwarded(&mut parts.headers, client);
-    let out = Request::from_parts(parts, body);
+    let again = (!upgrade && replayable(&parts)).then(|| replay(&parts));
+    let out = Request::from_parts(parts, Body::new(TimeoutBody::new(BODY_IDLE, body)));
 
-    let Some(_slot) = pool.slot(&key).await else {
-        return pages::bad_gateway(&key.to_string(), "the gateway is shutting down");
+    let _slot = match pool.slot(&key, client.ip()).await {
+        Ok(slot) => slot,
+        Err(busy) => return pages::busy(&busy),
     };
-    let mut res = match pool.client().request(out).await {
+    let mut sent = pool.client().request(out).await;
+    if let (Err(e), Some(again)) = (&sent, again) {
+        if !e.is_connect() {
+            tracing::debug!(peer = %key, error = %e, "pooled connection failed; retrying on a fresh one");
+            sent = pool.fresh_client().request(again).await;
+        }
+    }
+    let mut res = match sent {
         Ok(res) => res,
         Err(e) if e.is_connect() => {
             let why = std::error::Error::source(&e)
@@ -81,6 +104,37 @@ pub async fn forward(
         strip_hop_by_hop(res.headers_mut(), false);
     }
     res.map(Body::new)
+}
+
+/// Whether a request may be sent twice: an idempotent method (RFC 9110 §9.2.2) and
+/// no body to replay.
+fn replayable(parts: &hyper::http::request::Parts) -> bool {
+    use hyper::Method;
+    let idempotent = [
+        Method::GET,
+        Method::HEAD,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::PUT,
+        Method::DELETE,
+    ]
+    .contains(&parts.method);
+    let no_body = !parts.headers.contains_key(header::TRANSFER_ENCODING)
+        && parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .map_or(true, |v| v.as_bytes() == b"0");
+    idempotent && no_body
+}
+
+/// A copy of a bodiless request, to send again.
+fn replay(parts: &hyper::http::request::Parts) -> Request<Body> {
+    let mut req = Request::new(Body::empty());
+    *req.method_mut() = parts.method.clone();
+    *req.uri_mut() = parts.uri.clone();
+    *req.version_mut() = parts.version;
+    *req.headers_mut() = parts.headers.clone();
+    req
 }
 
 /// True for a request asking to switch protocols (WebSocket and the like).

@@ -65,13 +65,47 @@ pub fn router(root: PathBuf) -> io::Result<Router> {
         .layer(compression))
 }
 
+/// True unless the request has a Range header other than one `bytes=` range (several
+/// ranges, or another unit, which this server serves whole).
+fn single_byte_range(headers: &hyper::HeaderMap) -> bool {
+    let mut ranges = headers.get_all(header::RANGE).iter();
+    match (ranges.next(), ranges.next()) {
+        (None, _) => true,
+        (Some(v), None) => v
+            .to_str()
+            .ok()
+            .and_then(|v| v.trim().strip_prefix("bytes="))
+            .is_some_and(|spec| !spec.contains(',')),
+        (Some(_), Some(_)) => false,
+    }
+}
+
+/// Whether a request carries a body (one this server never reads).
+fn has_body(req: &Request) -> bool {
+    req.headers().contains_key(header::TRANSFER_ENCODING)
+        || req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() != b"0")
+}
+
 /// Answers one request: the whole site is this one handler.
-async fn serve(State(site): State<Arc<SiteConfig>>, req: Request) -> Response {
+async fn serve(State(site): State<Arc<SiteConfig>>, mut req: Request) -> Response {
     let head = req.method() == Method::HEAD;
+    if !single_byte_range(req.headers()) {
+        // RFC 9110 §14.2: a Range a server does not support is ignored (200, whole).
+        req.headers_mut().remove(header::RANGE);
+    }
     if !head && req.method() != Method::GET {
         let mut res = page(StatusCode::METHOD_NOT_ALLOWED, false);
         res.headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        if has_body(&req) {
+            // The body stays unread, so this connection cannot carry another request:
+            // say so, or a client (a gateway's pool) reuses it and gets an error.
+            res.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         return res;
     }
     let path = match SitePath::parse(req.uri().path()) {

@@ -6,6 +6,7 @@
 //!
 //! Nothing here prints, parses command lines or knows about HTTP: commands build on it.
 
+pub mod bootstrap;
 pub mod codec;
 pub mod crypto;
 pub mod hyperdht;

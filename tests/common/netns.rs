@@ -11,7 +11,6 @@
 //! ```
 
 use std::ffi::OsStr;
-use std::os::fd::AsRawFd;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -260,14 +259,11 @@ pub fn in_netns<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send + 'sta
     let path = format!("/var/run/netns/{ns}");
     let thread = std::thread::spawn(move || {
         let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("open {path}: {e}"));
-        // SAFETY: setns only changes this thread's network namespace; the fd is valid
-        // for the call.
-        let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-        assert!(
-            rc == 0,
-            "setns({path}, CLONE_NEWNET): {}",
-            std::io::Error::last_os_error()
-        );
+        rustix::thread::move_into_link_name_space(
+            std::os::fd::AsFd::as_fd(&file),
+            Some(rustix::thread::LinkNameSpaceType::Network),
+        )
+        .unwrap_or_else(|e| panic!("setns({path}, CLONE_NEWNET): {e}"));
         drop(file);
         f()
     });

@@ -515,9 +515,12 @@ async fn an_index_html_leading_outside_is_not_served() {
 async fn special_files_are_not_opened() {
     let site = site();
     let fifo = site.root.path().join("fifo");
-    let path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).expect("path");
-    // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
-    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        &fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+    )
+    .expect("mkfifo");
     assert_not_found(&get(&site.app, "/fifo").await, "/fifo");
 }
 
@@ -560,7 +563,19 @@ async fn other_methods_are_405() {
             got.text().contains("<h1>405 Method Not Allowed</h1>"),
             "{method}"
         );
+        assert_eq!(
+            got.header("connection"),
+            None,
+            "{method}: no body, keep-alive"
+        );
     }
+    let got = send(&site.app, "POST", "/hello.txt", &[("content-length", "5")]).await;
+    assert_eq!(got.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        got.header("connection"),
+        Some("close"),
+        "an unread body ends the connection, and the response says so"
+    );
 }
 
 #[test]

@@ -34,8 +34,9 @@ const CONSISTENT_ROUNDS: u32 = 10;
 /// Random probing: tries, 20 ms apart (~35 s).
 const RANDOM_TRIES: u32 = 1750;
 const RANDOM_SPACING: Duration = Duration::from_millis(20);
-/// Random-NAT punches a process runs at once, and the pause between two.
+/// Random-NAT punches a process runs at once.
 pub const RANDOM_PUNCH_LIMIT: usize = 1;
+/// The pause between two random-NAT punches.
 pub const RANDOM_PUNCH_INTERVAL: Duration = Duration::from_secs(20);
 
 /// Where a punch stands.

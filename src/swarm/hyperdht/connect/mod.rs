@@ -13,11 +13,10 @@ use std::time::Duration;
 
 use super::payload::{NoisePayload, UdxInfo};
 use super::router::peer_handshake;
-use super::server::{new_stream, own_addresses, Connection};
+use super::server::{new_stream, open_connection, own_addresses, Connection};
 use super::{firewall, HyperDht, NS_PEER_HANDSHAKE};
 use crate::swarm::crypto::{hash, Key32};
 use crate::swarm::noise::{Initiator, Keypair};
-use crate::swarm::secretstream::SecretStream;
 
 /// How long we wait for the server's first packet, or for the encrypted stream's
 /// header exchange.
@@ -29,9 +28,14 @@ pub enum ConnectError {
     /// No node holds an announcement for the key.
     #[error("peer not found: no node holds an announcement for this key")]
     PeerNotFound,
-    /// Nodes hold the announcement but the server never answered.
-    #[error("the peer did not answer the handshake")]
+    /// Nodes hold the announcement but the server never answered: it is gone, or its
+    /// firewall refused our key (a refused client gets no answer at all).
+    #[error("the peer did not answer or refused our key")]
     NoAnswer,
+    /// No DHT node answered at all: we are cut off from the network, which says
+    /// nothing about the peer.
+    #[error("no DHT node answered (check the bootstrap nodes and the network)")]
+    Isolated,
     /// The server answered with an error or an unusable handshake.
     #[error("the peer refused the connection ({0})")]
     Refused(&'static str),
@@ -59,7 +63,11 @@ impl HyperDht {
         let target = hash(&[&remote]);
         let holders = self.find_peer(&remote).await;
         if holders.is_empty() {
-            return Err(ConnectError::PeerNotFound);
+            return Err(if self.node().table_len() == 0 {
+                ConnectError::Isolated
+            } else {
+                ConnectError::PeerNotFound
+            });
         }
         let stream =
             new_stream(self).ok_or_else(|| ConnectError::Local("no free stream id".into()))?;
@@ -163,10 +171,12 @@ impl HyperDht {
             };
             connect_to(&stream, &socket, remote_id, to)?;
         }
-        tokio::time::timeout(CONNECT_WAIT, SecretStream::new(stream, &hs))
+        open_connection(stream, &hs)
             .await
-            .map_err(|_| ConnectError::TimedOut)?
-            .map_err(|e| ConnectError::Local(e.to_string()))
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::TimedOut => ConnectError::TimedOut,
+                _ => ConnectError::Local(e.to_string()),
+            })
     }
 }
 

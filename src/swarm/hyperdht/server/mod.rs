@@ -268,10 +268,7 @@ impl Handler {
                     };
                     stream.connect(&socket, remote_id, from).ok()?;
                 }
-                tokio::time::timeout(CONNECT_WAIT, SecretStream::new(stream, &hs))
-                    .await
-                    .ok()?
-                    .ok()
+                open_connection(stream, &hs).await.ok()
             };
             let conn = conn.await;
             if let Some((id, slot)) = slot {
@@ -287,6 +284,27 @@ impl Handler {
         });
         Some(ServerReply { payload: msg2, via })
     }
+}
+
+/// How often an idle connection sends a keepalive (hyperdht's `connectionKeepAlive`).
+pub const CONNECTION_KEEPALIVE: Duration = Duration::from_secs(5);
+/// A connection whose peer has been silent this long is dead: reads and writes fail
+/// with "stream timed out". hyperdht only notices through six RTO expiries (about a
+/// minute) and not at all while idle; a tunnel must free its local socket sooner.
+pub const PEER_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Turns a connected UDX stream into an encrypted connection with liveness: keepalives
+/// every [`CONNECTION_KEEPALIVE`] and the [`PEER_TIMEOUT`], then the secret-stream
+/// header exchange, which must finish within [`CONNECT_WAIT`].
+pub(crate) async fn open_connection(
+    stream: Stream,
+    hs: &crate::swarm::noise::HandshakeResult,
+) -> std::io::Result<Connection> {
+    stream.set_keepalive(CONNECTION_KEEPALIVE);
+    stream.set_peer_timeout(PEER_TIMEOUT);
+    tokio::time::timeout(CONNECT_WAIT, SecretStream::new(stream, hs))
+        .await
+        .map_err(|_| std::io::ErrorKind::TimedOut)?
 }
 
 /// A UDX stream with a fresh random id on the node's instance.
