@@ -20,21 +20,7 @@ fn echo_server() -> u16 {
 }
 
 fn bind(args: &[&str], boot: &str) -> Proc {
-    let mut child = Command::new(spork_bin())
-        .arg("bind")
-        .args(args)
-        .arg("--json")
-        .env("SPORK_BOOTSTRAP", boot)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    Proc {
-        child,
-        stdout: Some(stdout),
-    }
+    common::spork_bind(args, boot, Stdio::piped())
 }
 
 /// Sends `data` through `port` and returns everything read back until EOF (a reset

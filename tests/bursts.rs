@@ -5,10 +5,10 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{spork_bin, spork_network, Proc};
+use common::{spork_network, Proc};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const BURSTS: usize = 5;
@@ -17,21 +17,7 @@ const BYTES: usize = 16 * 1024;
 const RSS_LIMIT_KB: u64 = 64 * 1024;
 
 fn bind(args: &[&str], boot: &str) -> Proc {
-    let mut child = Command::new(spork_bin())
-        .arg("bind")
-        .args(args)
-        .arg("--json")
-        .env("SPORK_BOOTSTRAP", boot)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    Proc {
-        child,
-        stdout: Some(stdout),
-    }
+    common::spork_bind(args, boot, Stdio::null())
 }
 
 /// Resident memory of `pid` in KiB (`VmRSS`).

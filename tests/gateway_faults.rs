@@ -191,7 +191,7 @@ fn connect_from(source: &str, port: u16) -> TcpStream {
 
 /// 100 uploads from 127.0.0.2 that send one byte a second to a backend that reads
 /// whole bodies: a GET from 127.0.0.1 to the same site still answers within 5 s, and
-/// the attacker's requests past its share get a 503 with Retry-After at once.
+/// the attacker's requests past 48 of the 64 slots get a 503 with Retry-After at once.
 #[test]
 fn slow_uploads_from_one_client_do_not_stall_a_site() {
     if !common::node_available() {
@@ -249,7 +249,7 @@ fn slow_uploads_from_one_client_do_not_stall_a_site() {
 
     let refused: Vec<String> = answers.try_iter().collect();
     assert!(
-        refused.len() >= 80,
+        refused.len() >= 50,
         "{} attackers answered early",
         refused.len()
     );

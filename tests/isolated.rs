@@ -4,12 +4,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::UdpSocket;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use common::http::Server;
 use common::spork_bin;
 use serde_json::Value;
 
@@ -20,35 +19,13 @@ fn black_hole() -> (UdpSocket, String) {
     (socket, addr)
 }
 
-/// `spork ARGS… --json` with `boot`; its stdout JSON lines arrive on a channel.
-fn start(args: &[&str], boot: &str) -> (std::process::Child, mpsc::Receiver<Value>) {
-    let mut child = Command::new(spork_bin())
-        .args(args)
-        .arg("--json")
-        .env("SPORK_BOOTSTRAP", boot)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in stdout.lines().map_while(Result::ok) {
-            if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                let _ = tx.send(v);
-            }
-        }
-    });
-    (child, rx)
-}
-
 /// The first event named `name`, within `within`.
-fn wait_for(rx: &mpsc::Receiver<Value>, name: &str, within: Duration) -> Value {
+fn wait_for(server: &Server, name: &str, within: Duration) -> Value {
     let deadline = Instant::now() + within;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        let ev = rx
+        let ev = server
+            .events
             .recv_timeout(left)
             .unwrap_or_else(|_| panic!("no {name} event within {within:?}"));
         if ev["event"] == name {
@@ -96,10 +73,10 @@ fn servers_warn_within_15_s_and_keep_running() {
     ];
     let started: Vec<_> = servers
         .iter()
-        .map(|args| (args, Instant::now(), start(args, &addr)))
+        .map(|args| (args, Instant::now(), Server::start(args, &addr)))
         .collect();
-    for (args, at, (child, rx)) in started {
-        let ev = wait_for(&rx, "error", Duration::from_secs(15));
+    for (args, at, mut server) in started {
+        let ev = wait_for(&server, "error", Duration::from_secs(15));
         let message = ev["message"].as_str().unwrap();
         assert_eq!(
             message,
@@ -107,10 +84,10 @@ fn servers_warn_within_15_s_and_keep_running() {
             "{args:?}"
         );
         eprintln!("{args:?}: said so in {:.1} s", at.elapsed().as_secs_f64());
-        let mut child = child;
-        assert!(child.try_wait().unwrap().is_none(), "{args:?} exited");
-        let _ = child.kill();
-        let _ = child.wait();
+        assert!(
+            server.child.try_wait().unwrap().is_none(),
+            "{args:?} exited"
+        );
     }
 }
 
@@ -118,14 +95,14 @@ fn servers_warn_within_15_s_and_keep_running() {
 fn a_forward_connection_blames_the_dht_not_the_peer() {
     let (_hole, addr) = black_hole();
     let key = spork::keys::KeyPair::generate().public_key().to_string();
-    let (mut child, rx) = start(&["bind", &key, "-p", "0", "--connect-timeout", "2"], &addr);
-    let port = wait_for(&rx, "listening", Duration::from_secs(30))["port"]
+    let server = Server::start(&["bind", &key, "-p", "0", "--connect-timeout", "2"], &addr);
+    let port = wait_for(&server, "listening", Duration::from_secs(30))["port"]
         .as_u64()
         .unwrap() as u16;
     let _conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     let message = loop {
-        let ev = wait_for(&rx, "error", deadline - Instant::now());
+        let ev = wait_for(&server, "error", deadline - Instant::now());
         let m = ev["message"].as_str().unwrap().to_string();
         if m.starts_with("cannot reach") {
             break m;
@@ -137,15 +114,13 @@ fn a_forward_connection_blames_the_dht_not_the_peer() {
             "cannot reach {key}: no DHT node answered (check the bootstrap nodes and the network)"
         )
     );
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[test]
 fn a_server_joins_once_a_dht_node_appears() {
     let (hole, addr) = black_hole();
-    let (mut server, rx) = start(&["bind", "-p", "9"], &addr);
-    wait_for(&rx, "error", Duration::from_secs(15));
+    let server = Server::start(&["bind", "-p", "9"], &addr);
+    wait_for(&server, "error", Duration::from_secs(15));
     // A real node on the black hole's address.
     let port = hole.local_addr().unwrap().port().to_string();
     drop(hole);
@@ -157,10 +132,8 @@ fn a_server_joins_once_a_dht_node_appears() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let ev = wait_for(&rx, "joined", Duration::from_secs(40));
+    let ev = wait_for(&server, "joined", Duration::from_secs(40));
     assert!(ev["nodes"].as_u64().unwrap() >= 1, "{ev}");
-    for child in [&mut server, &mut dht] {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+    let _ = dht.kill();
+    let _ = dht.wait();
 }

@@ -7,11 +7,11 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{spork_bin, spork_network, Proc};
+use common::{spork_network, Proc};
 
 /// spork's documented peer timeout (`PEER_TIMEOUT`), and the bound the tests assert.
 const PEER_TIMEOUT: Duration = Duration::from_secs(15);
@@ -58,21 +58,7 @@ fn service(kind: Service) -> (u16, mpsc::Receiver<Instant>) {
 }
 
 fn bind(args: &[&str], boot: &str) -> Proc {
-    let mut child = Command::new(spork_bin())
-        .arg("bind")
-        .args(args)
-        .arg("--json")
-        .env("SPORK_BOOTSTRAP", boot)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    Proc {
-        child,
-        stdout: Some(stdout),
-    }
+    common::spork_bind(args, boot, Stdio::null())
 }
 
 /// A reverse bind serving `target` and a forward bind reaching it: (reverse, forward,

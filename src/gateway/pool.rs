@@ -2,10 +2,11 @@
 //! serves many requests. hyper's client does the pooling (idle connections reused,
 //! closed after a minute unused); this module gives it a connector whose "host" is a
 //! peer's key and whose transport is an encrypted p2p connection, plus the bounds on
-//! requests in flight: per key, and per client per key, so that one client (slow
-//! uploads, a burst) cannot take every slot of a site. A request that finds its
-//! client's share taken is refused at once; one that finds the key full waits a
-//! little, then is refused: never a silent, open-ended wait.
+//! requests in flight per key, shared fairly: every client (source IP) may always use
+//! up to its share; beyond it, only while more than a reserve of the key's slots is
+//! free, so one client (slow uploads, a burst) can never take the slots the others
+//! need. A request refused its share is answered at once; one that finds the key full
+//! waits a little, then is refused: never a silent, open-ended wait.
 //!
 //! It never routes or rewrites requests: the gateway decides what to send where.
 
@@ -31,9 +32,14 @@ use crate::swarm::node::{Connection, Node};
 const MAX_IDLE_PER_KEY: usize = 32;
 /// Requests in flight per key (each may hold a connection).
 pub const MAX_IN_FLIGHT_PER_KEY: usize = 64;
-/// Requests in flight per client (source IP) per key: a quarter of the key's slots. A
-/// browser opens at most 6 connections per host; many households share one IP.
-pub const MAX_IN_FLIGHT_PER_CLIENT: usize = 16;
+/// Requests in flight a client (source IP) may always have toward a key. A browser
+/// opens at most 6 connections per host; many households share one IP.
+pub const CLIENT_SHARE: usize = 16;
+/// Slots of a key kept for clients within their share: a client past its share gets
+/// a slot only while more than this many are free (so it can hold at most 48 of 64,
+/// and a reverse proxy in front, where every client has the proxy's address, still
+/// gets most of them).
+pub const RESERVED_FOR_OTHERS: usize = 16;
 /// How long a request waits for one of a busy key's slots before a 503.
 pub const SLOT_WAIT: Duration = Duration::from_secs(3);
 /// Unused connections are closed after this.
@@ -126,7 +132,7 @@ impl tower::Service<Uri> for PeerConnector {
 /// Why a request gets no slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Busy {
-    /// This client already has its share of the key's requests in flight.
+    /// This client is past its share, and the key's free slots are kept for others.
     #[error("too many requests from your address to this site at once")]
     Client,
     /// The key's slots stayed taken for [`SLOT_WAIT`].
@@ -193,13 +199,17 @@ impl Pool {
     }
 
     /// A request slot toward `key` for `client` (held until the [`Slot`] is dropped):
-    /// refused at once past the client's share, or after [`SLOT_WAIT`] when the key
-    /// stays full.
+    /// refused at once past the client's share when only the reserve is free, or after
+    /// [`SLOT_WAIT`] when the key stays full.
     pub async fn slot(&self, key: &PublicKey, client: IpAddr) -> Result<Slot, Busy> {
+        let sem = crate::swarm::lock(&self.limits)
+            .entry(*key)
+            .or_insert_with(|| Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_KEY)))
+            .clone();
         let share = {
             let mut counts = crate::swarm::lock(&self.clients);
             let n = counts.entry((*key, client)).or_insert(0);
-            if *n >= MAX_IN_FLIGHT_PER_CLIENT {
+            if *n >= CLIENT_SHARE && sem.available_permits() <= RESERVED_FOR_OTHERS {
                 return Err(Busy::Client);
             }
             *n += 1;
@@ -208,10 +218,6 @@ impl Pool {
                 id: (*key, client),
             }
         };
-        let sem = crate::swarm::lock(&self.limits)
-            .entry(*key)
-            .or_insert_with(|| Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_KEY)))
-            .clone();
         match tokio::time::timeout(SLOT_WAIT, sem.acquire_owned()).await {
             Ok(Ok(permit)) => Ok(Slot {
                 _key: permit,

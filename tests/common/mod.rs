@@ -76,6 +76,27 @@ impl Drop for Proc {
     }
 }
 
+/// Starts `spork bind ARGS… --json` on the DHT at `boot`, its stdout piped for
+/// [`Proc::json_line`] and its stderr as given (piped only where the test reads it:
+/// an unread pipe fills up and stalls the process).
+pub fn spork_bind(args: &[&str], boot: &str, stderr: Stdio) -> Proc {
+    let mut child = Command::new(spork_bin())
+        .arg("bind")
+        .args(args)
+        .arg("--json")
+        .env("SPORK_BOOTSTRAP", boot)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn spork bind");
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    Proc {
+        child,
+        stdout: Some(stdout),
+    }
+}
+
 /// Starts `spork dht --json` on 127.0.0.1 (any port) and returns it with its address.
 pub fn spork_dht(bootstrap: Option<&str>) -> (Proc, String) {
     let mut cmd = Command::new(spork_bin());
