@@ -5,6 +5,7 @@
 //!   dht-rpc, HyperDHT), wire-compatible with the Node packages;
 //! - [`keys`]: Ed25519 keypairs, the text forms of public keys, keyfiles;
 //! - [`files`]: owner-only files created atomically (keyfiles, the host's secrets);
+//! - [`memory`]: giving freed heap back to the system (glibc keeps it);
 //! - [`tunnel`]: piping a p2p connection to and from a TCP socket;
 //! - [`beam`]: hyperbeam's passphrase pairing;
 //! - [`gateway`]: HTTP over p2p (the gateway, the static file server);
@@ -21,6 +22,7 @@ pub mod commands;
 pub mod files;
 pub mod gateway;
 pub mod keys;
+pub mod memory;
 pub mod swarm;
 pub mod tunnel;
 pub mod ui;

@@ -188,6 +188,7 @@ where
     };
     let global = global.clone();
     let code = runtime.block_on(async move {
+        crate::memory::spawn_trimmer();
         match command(global).await {
             Ok(()) => 0,
             Err(e) if e.downcast_ref::<Interrupted>().is_some() => EXIT_INTERRUPTED,
