@@ -9,6 +9,8 @@
 //! - [`tunnel`]: piping a p2p connection to and from a TCP socket;
 //! - [`beam`]: hyperbeam's passphrase pairing;
 //! - [`gateway`]: HTTP over p2p (the gateway, the static file server);
+//! - [`host`]: the home cloud, assembled from the floors below (growing; today the
+//!   service manifest);
 //! - [`cli`]: the command line as clap sees it (the binary parses with it);
 //! - [`commands`]: one thin module per subcommand, turning flags into library calls and
 //!   events into output (only this layer prints);
@@ -21,6 +23,7 @@ pub mod cli;
 pub mod commands;
 pub mod files;
 pub mod gateway;
+pub mod host;
 pub mod keys;
 pub mod memory;
 pub mod swarm;

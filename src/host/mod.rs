@@ -1,0 +1,7 @@
+//! The home cloud (`spork host`), assembled from the floors below it: services with
+//! their manifests, sandboxes and supervision, the API gateway, users and sessions.
+//! Built piece by piece (issue 11); today it holds the service manifest.
+//!
+//! Only `commands/` and this module may print; nothing below knows the host exists.
+
+pub mod manifest;
