@@ -261,10 +261,7 @@ where
         .await
         .err();
     Piped {
-        moved: Moved {
-            to_peer: counters.written(),
-            from_peer: counters.read(),
-        },
+        moved: counters.moved(),
         error,
     }
 }
@@ -327,6 +324,15 @@ impl Counters {
     /// Bytes written to the stream so far.
     pub fn written(&self) -> u64 {
         self.written.load(Ordering::Relaxed)
+    }
+
+    /// What moved so far, for a counted peer connection: written is to the peer, read
+    /// is from it.
+    pub fn moved(&self) -> Moved {
+        Moved {
+            to_peer: self.written(),
+            from_peer: self.read(),
+        }
     }
 }
 

@@ -191,11 +191,17 @@ impl Reporter {
         let _ = writeln!(std::io::stderr().lock(), "{line}");
     }
 
+    /// Reports an error the command carries on after: `error: …` on stderr, and with
+    /// `--json` an `error` event.
+    pub fn error(&self, message: String) {
+        self.say(format_args!("error: {message}"));
+        self.event(Event::Error { message });
+    }
+
     /// Reports a fatal error: `error: …` (and `hint: …`) on stderr, and with `--json` an
     /// `error` event. Returns the exit code the error calls for.
     pub fn fail(&self, err: &anyhow::Error) -> i32 {
-        let message = one_line(err);
-        self.say(format_args!("error: {message}"));
+        self.error(one_line(err));
         if let Some(h) = err.downcast_ref::<HintedError>() {
             self.say(format_args!("hint: {}", h.hint));
         }
@@ -205,7 +211,6 @@ impl Reporter {
         {
             self.say(format_args!("hint: {hint}"));
         }
-        self.event(Event::Error { message });
         if err.downcast_ref::<UsageError>().is_some() {
             EXIT_USAGE
         } else {

@@ -5,20 +5,15 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{spork_network, Proc};
+use common::{spork_network, spork_tunnel};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const BURSTS: usize = 5;
 const CLIENTS: usize = 1000;
 const BYTES: usize = 16 * 1024;
 const RSS_LIMIT_KB: u64 = 64 * 1024;
-
-fn bind(args: &[&str], boot: &str) -> Proc {
-    common::spork_bind(args, boot, Stdio::null())
-}
 
 /// Resident memory of `pid` in KiB (`VmRSS`).
 fn rss_kb(pid: u32) -> u64 {
@@ -78,15 +73,7 @@ async fn client(port: u16, seed: u8) -> Result<(), String> {
 async fn five_bursts_of_a_thousand_clients_give_memory_back() {
     let (_dht, boot) = spork_network(3);
     let target = echo().await;
-    let mut reverse = bind(&["-p", &target.to_string()], &boot);
-    let key = reverse.json_line(Duration::from_secs(30))["public_key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut forward = bind(&[&key, "-p", "0"], &boot);
-    let port = forward.json_line(Duration::from_secs(30))["port"]
-        .as_u64()
-        .unwrap() as u16;
+    let (mut reverse, mut forward, port) = spork_tunnel(&boot, target);
     // 2,000 connect/close events per burst would fill an unread pipe and stall them.
     for proc in [&mut reverse, &mut forward] {
         let mut stdout = proc.stdout.take().unwrap();

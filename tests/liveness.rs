@@ -11,7 +11,7 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{spork_network, Proc};
+use common::{spork_network, spork_tunnel, Proc};
 
 /// spork's documented peer timeout (`PEER_TIMEOUT`), and the bound the tests assert.
 const PEER_TIMEOUT: Duration = Duration::from_secs(15);
@@ -61,19 +61,6 @@ fn bind(args: &[&str], boot: &str) -> Proc {
     common::spork_bind(args, boot, Stdio::null())
 }
 
-/// A reverse bind serving `target` and a forward bind reaching it: (reverse, forward,
-/// the forward's local port).
-fn tunnel(boot: &str, target: u16) -> (Proc, Proc, u16) {
-    let mut reverse = bind(&["-p", &target.to_string()], boot);
-    let ev = reverse.json_line(Duration::from_secs(30));
-    assert_eq!(ev["event"], "listening", "{ev}");
-    let key = ev["public_key"].as_str().unwrap().to_string();
-    let mut forward = bind(&[&key, "-p", "0"], boot);
-    let ev = forward.json_line(Duration::from_secs(30));
-    let port = ev["port"].as_u64().unwrap() as u16;
-    (reverse, forward, port)
-}
-
 /// Connects through the forward bind and proves the tunnel carries bytes: reads a
 /// first chunk from a firehose, or a byte echoed.
 fn open(port: u16, kind: Service) -> TcpStream {
@@ -120,8 +107,8 @@ fn reverse_killed_ends_the_clients_sockets_mid_transfer_and_idle() {
     let (_dht, boot) = spork_network(3);
     let (firehose, _) = service(Service::Firehose);
     let (echo, _) = service(Service::Echo);
-    let (rev_a, _fwd_a, port_a) = tunnel(&boot, firehose);
-    let (rev_b, _fwd_b, port_b) = tunnel(&boot, echo);
+    let (rev_a, _fwd_a, port_a) = spork_tunnel(&boot, firehose);
+    let (rev_b, _fwd_b, port_b) = spork_tunnel(&boot, echo);
     let busy = ended(open(port_a, Service::Firehose));
     let idle = ended(open(port_b, Service::Echo));
     std::thread::sleep(Duration::from_secs(1));
@@ -137,8 +124,8 @@ fn forward_killed_ends_the_services_sockets_and_the_server_says_close() {
     let (_dht, boot) = spork_network(3);
     let (firehose, busy) = service(Service::Firehose);
     let (echo, idle) = service(Service::Echo);
-    let (mut rev_a, fwd_a, port_a) = tunnel(&boot, firehose);
-    let (mut rev_b, fwd_b, port_b) = tunnel(&boot, echo);
+    let (mut rev_a, fwd_a, port_a) = spork_tunnel(&boot, firehose);
+    let (mut rev_b, fwd_b, port_b) = spork_tunnel(&boot, echo);
     let _a = open(port_a, Service::Firehose);
     let _b = open(port_b, Service::Echo);
     for rev in [&mut rev_a, &mut rev_b] {
@@ -176,7 +163,7 @@ fn idle_connections_to_live_peers_stay_open_for_twice_the_timeout() {
     let idle = PEER_TIMEOUT * 2 + Duration::from_secs(2);
 
     // spork to spork.
-    let (_rev, _fwd, spork_port) = tunnel(&boot, echo);
+    let (_rev, _fwd, spork_port) = spork_tunnel(&boot, echo);
     let to_spork = std::thread::spawn(move || idle_round_trip(spork_port, idle));
 
     // spork to a Node hyperdht server piping to the same echo service (as holesail does).

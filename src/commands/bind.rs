@@ -102,18 +102,9 @@ fn check_args(args: &BindArgs, forward: bool) -> Result<(), UsageError> {
     }
 }
 
-/// A DNS name (letters, digits, hyphens, dots, underscores) or an IP address.
+/// A DNS name (underscores allowed, as in service names) or an IP address.
 fn valid_host(host: &str) -> bool {
-    host.parse::<std::net::IpAddr>().is_ok()
-        || (!host.is_empty()
-            && host.len() <= 253
-            && host.split('.').all(|label| {
-                !label.is_empty()
-                    && label.len() <= 63
-                    && label
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            }))
+    host.parse::<std::net::IpAddr>().is_ok() || super::is_host_name(host, true)
 }
 
 /// Reverse: serve the key, pipe each connection to `host:port`.

@@ -107,16 +107,7 @@ fn check_domain(d: &str) -> Result<String, UsageError> {
         .trim_start_matches("*.")
         .trim_end_matches('.')
         .to_ascii_lowercase();
-    let ok = !d.is_empty()
-        && d.len() <= 253
-        && d.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        });
-    if ok {
+    if super::is_host_name(&d, false) {
         Ok(d)
     } else {
         Err(UsageError::new(format!(

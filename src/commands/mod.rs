@@ -60,6 +60,20 @@ impl ShareArgs {
     }
 }
 
+/// Whether `name` is a DNS host name: at most 253 characters of dot-separated labels,
+/// each 1–63 letters, digits and hyphens (and underscores, if `underscore`).
+pub(crate) fn is_host_name(name: &str, underscore: bool) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || (underscore && b == b'_'))
+        })
+}
+
 /// Joins the DHT as the global options say: `--bootstrap`/`SPORK_BOOTSTRAP` or the
 /// public nodes, on `--dht-port` or any port. Fails within seconds if no node answers
 /// (for commands that do one thing and exit).
@@ -258,14 +272,10 @@ pub(crate) fn show_tunnels(reporter: Reporter) -> crate::tunnel::ReportFn {
             closed(&reporter, remote, id, moved.from_peer, moved.to_peer)
         }
         Report::Unreachable { remote, error } => {
-            let message = format!("cannot reach {remote}: {error}");
-            reporter.say(format_args!("error: {message}"));
-            reporter.event(Event::Error { message });
+            reporter.error(format!("cannot reach {remote}: {error}"))
         }
         Report::TargetDown { target, error } => {
-            let message = format!("cannot reach {target}: {error}");
-            reporter.say(format_args!("error: {message}"));
-            reporter.event(Event::Error { message });
+            reporter.error(format!("cannot reach {target}: {error}"))
         }
     })
 }

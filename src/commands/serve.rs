@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 
 use super::{identity, join_network_serving, show_tunnels, shutdown_signal, GlobalArgs, ShareArgs};
 use crate::gateway::{server, static_files};
-use crate::tunnel::{self, Counted, Moved};
+use crate::tunnel::{self, Counted};
 use crate::ui::{Event, EventStream, Reporter};
 
 /// Serve a folder as a website, locally and peer to peer.
@@ -91,10 +91,7 @@ pub async fn run(global: GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
             let conn = Counted::new(conn);
             let counters = conn.counters();
             server::serve_connection(conn, service).await;
-            Moved {
-                to_peer: counters.written(),
-                from_peer: counters.read(),
-            }
+            counters.moved()
         }
     })
     .await;

@@ -119,12 +119,7 @@ fn replayable(parts: &hyper::http::request::Parts) -> bool {
         Method::DELETE,
     ]
     .contains(&parts.method);
-    let no_body = !parts.headers.contains_key(header::TRANSFER_ENCODING)
-        && parts
-            .headers
-            .get(header::CONTENT_LENGTH)
-            .map_or(true, |v| v.as_bytes() == b"0");
-    idempotent && no_body
+    idempotent && !super::server::has_body(&parts.headers)
 }
 
 /// A copy of a bodiless request, to send again.

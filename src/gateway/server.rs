@@ -20,6 +20,14 @@ pub const MAX_HEAD: usize = 64 * 1024;
 /// clients and idle keep-alive connections alike).
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Whether a request's headers announce a body (chunked, or a non-zero length).
+pub fn has_body(headers: &hyper::HeaderMap) -> bool {
+    headers.contains_key(hyper::header::TRANSFER_ENCODING)
+        || headers
+            .get(hyper::header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() != b"0")
+}
+
 /// Serves HTTP/1.1 requests on `io` with `service` until the connection ends.
 pub async fn serve_connection<I, S>(io: I, service: S)
 where

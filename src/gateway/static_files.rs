@@ -80,15 +80,6 @@ fn single_byte_range(headers: &hyper::HeaderMap) -> bool {
     }
 }
 
-/// Whether a request carries a body (one this server never reads).
-fn has_body(req: &Request) -> bool {
-    req.headers().contains_key(header::TRANSFER_ENCODING)
-        || req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .is_some_and(|v| v.as_bytes() != b"0")
-}
-
 /// Answers one request: the whole site is this one handler.
 async fn serve(State(site): State<Arc<SiteConfig>>, mut req: Request) -> Response {
     let head = req.method() == Method::HEAD;
@@ -100,7 +91,7 @@ async fn serve(State(site): State<Arc<SiteConfig>>, mut req: Request) -> Respons
         let mut res = page(StatusCode::METHOD_NOT_ALLOWED, false);
         res.headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-        if has_body(&req) {
+        if super::server::has_body(req.headers()) {
             // The body stays unread, so this connection cannot carry another request:
             // say so, or a client (a gateway's pool) reuses it and gets an error.
             res.headers_mut()

@@ -284,6 +284,22 @@ fn string_list(v: &Value, field: &str, fail: Fail<'_>) -> Result<Vec<String>, Ma
         .collect()
 }
 
+/// An optional object field: `None` when absent or null.
+fn object<'a>(
+    v: Option<&'a Value>,
+    field: &str,
+    fail: Fail<'_>,
+) -> Result<Option<&'a Map<String, Value>>, ManifestError> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(obj)) => Ok(Some(obj)),
+        Some(other) => Err(fail(
+            field,
+            format!("expected an object, found {}", kind(other)),
+        )),
+    }
+}
+
 fn exports(v: Option<&Value>, fail: Fail<'_>) -> Result<Vec<Export>, ManifestError> {
     let items = match v {
         None | Some(Value::Null) => return Ok(Vec::new()),
@@ -350,15 +366,8 @@ fn exports(v: Option<&Value>, fail: Fail<'_>) -> Result<Vec<Export>, ManifestErr
 }
 
 fn env(v: Option<&Value>, fail: Fail<'_>) -> Result<BTreeMap<String, String>, ManifestError> {
-    let obj = match v {
-        None | Some(Value::Null) => return Ok(BTreeMap::new()),
-        Some(Value::Object(obj)) => obj,
-        Some(other) => {
-            return Err(fail(
-                "env",
-                format!("expected an object, found {}", kind(other)),
-            ))
-        }
+    let Some(obj) = object(v, "env", fail)? else {
+        return Ok(BTreeMap::new());
     };
     obj.iter()
         .map(|(k, v)| {
@@ -380,17 +389,10 @@ fn env(v: Option<&Value>, fail: Fail<'_>) -> Result<BTreeMap<String, String>, Ma
 }
 
 fn network(v: Option<&Value>, fail: Fail<'_>) -> Result<Network, ManifestError> {
-    let network = match v {
-        None | Some(Value::Null) => return Ok(Network::None),
-        Some(Value::Object(p)) => p.get("network"),
-        Some(other) => {
-            return Err(fail(
-                "permissions",
-                format!("expected an object, found {}", kind(other)),
-            ))
-        }
+    let Some(permissions) = object(v, "permissions", fail)? else {
+        return Ok(Network::None);
     };
-    match network {
+    match permissions.get("network") {
         None | Some(Value::Null) => Ok(Network::None),
         Some(Value::String(s)) if s == "none" => Ok(Network::None),
         Some(Value::String(s)) if s == "outbound" => Ok(Network::Outbound),
@@ -406,15 +408,8 @@ fn health(v: Option<&Value>, fail: Fail<'_>) -> Result<Health, ManifestError> {
         method: "HEAD".into(),
         path: "/".into(),
     };
-    let obj = match v {
-        None | Some(Value::Null) => return Ok(default),
-        Some(Value::Object(obj)) => obj,
-        Some(other) => {
-            return Err(fail(
-                "health",
-                format!("expected an object, found {}", kind(other)),
-            ))
-        }
+    let Some(obj) = object(v, "health", fail)? else {
+        return Ok(default);
     };
     let method = match obj.get("method") {
         None | Some(Value::Null) => default.method,
@@ -444,15 +439,8 @@ fn health(v: Option<&Value>, fail: Fail<'_>) -> Result<Health, ManifestError> {
 }
 
 fn memory(v: Option<&Value>, fail: Fail<'_>) -> Result<Option<u64>, ManifestError> {
-    let obj = match v {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Object(obj)) => obj,
-        Some(other) => {
-            return Err(fail(
-                "resources",
-                format!("expected an object, found {}", kind(other)),
-            ))
-        }
+    let Some(obj) = object(v, "resources", fail)? else {
+        return Ok(None);
     };
     match obj.get("memoryMb") {
         None | Some(Value::Null) => Ok(None),

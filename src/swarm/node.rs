@@ -82,14 +82,14 @@ where
     if node.bootstrap_nodes().is_empty() || node.bootstrap().await > 0 {
         return;
     }
-    let unreachable = |retry| JoinEvent::Unreachable {
+    let node = node.clone();
+    let mut pause = JOIN_RETRY_MIN;
+    let unreachable = |node: &DhtNode, retry| JoinEvent::Unreachable {
         bootstrap: node.bootstrap_nodes().to_vec(),
         retry,
     };
-    report(unreachable(JOIN_RETRY_MIN));
-    let node = node.clone();
+    report(unreachable(&node, pause));
     tokio::spawn(async move {
-        let mut pause = JOIN_RETRY_MIN;
         loop {
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(JOIN_RETRY_MAX);
@@ -98,10 +98,7 @@ where
                 report(JoinEvent::Joined { nodes });
                 return;
             }
-            report(JoinEvent::Unreachable {
-                bootstrap: node.bootstrap_nodes().to_vec(),
-                retry: pause,
-            });
+            report(unreachable(&node, pause));
         }
     });
 }

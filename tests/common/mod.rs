@@ -97,6 +97,20 @@ pub fn spork_bind(args: &[&str], boot: &str, stderr: Stdio) -> Proc {
     }
 }
 
+/// A reverse `spork bind` serving `target` and a forward one reaching it, stderr
+/// discarded: (reverse, forward, the forward's local port).
+pub fn spork_tunnel(boot: &str, target: u16) -> (Proc, Proc, u16) {
+    let mut reverse = spork_bind(&["-p", &target.to_string()], boot, Stdio::null());
+    let ev = reverse.json_line(Duration::from_secs(30));
+    assert_eq!(ev["event"], "listening", "{ev}");
+    let key = ev["public_key"].as_str().unwrap().to_string();
+    let mut forward = spork_bind(&[&key, "-p", "0"], boot, Stdio::null());
+    let ev = forward.json_line(Duration::from_secs(30));
+    assert_eq!(ev["event"], "listening", "{ev}");
+    let port = ev["port"].as_u64().unwrap() as u16;
+    (reverse, forward, port)
+}
+
 /// Starts `spork dht --json` on 127.0.0.1 (any port) and returns it with its address.
 pub fn spork_dht(bootstrap: Option<&str>) -> (Proc, String) {
     let mut cmd = Command::new(spork_bin());

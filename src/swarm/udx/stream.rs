@@ -116,16 +116,11 @@ impl Stream {
             if let Some(e) = st.error {
                 return Err(err(e));
             }
-            if st.conn.is_some() {
-                return Err(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    "stream already connected",
-                ));
-            }
             let link = Link {
                 socket: socket.inner().clone(),
                 _keep: socket.clone(),
             };
+            // Set once, under the state lock, together with the state's peer.
             if self.inner.link.set(link).is_err() {
                 return Err(io::Error::new(
                     io::ErrorKind::AlreadyExists,
