@@ -43,7 +43,7 @@ fn present(v: &Value) -> Option<&Value> {
 
 fn noise_payload(v: &Value) -> NoisePayload {
     assert!(
-        v["addresses6"].as_array().map_or(true, |a| a.is_empty()),
+        v["addresses6"].as_array().is_none_or(|a| a.is_empty()),
         "no vector carries IPv6"
     );
     NoisePayload {

@@ -95,7 +95,7 @@ async fn setup_via(mode: &str, bytes: usize, drop_nth: usize) -> Option<(Socket,
             let is_data = len > 20 && buf[0] == 0xff && buf[1] == 1 && buf[2] & 1 != 0;
             if is_data {
                 n += 1;
-                if n % drop_nth == 0 {
+                if n.is_multiple_of(drop_nth) {
                     continue;
                 }
             }

@@ -250,8 +250,8 @@ async fn lossy_relay(a: SocketAddr, b: SocketAddr, nth: isize) -> (SocketAddr, A
             rng ^= rng << 13;
             rng ^= rng >> 7;
             rng ^= rng << 17;
-            if (nth > 0 && is_data && n % nth as usize == 0)
-                || (nth < 0 && rng % nth.unsigned_abs() as u64 == 0)
+            if (nth > 0 && is_data && n.is_multiple_of(nth as usize))
+                || (nth < 0 && rng.is_multiple_of(nth.unsigned_abs() as u64))
             {
                 continue;
             }

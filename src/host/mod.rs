@@ -1,8 +1,10 @@
 //! The home cloud (`spork host`), assembled from the floors below it: services with
 //! their manifests, sandboxes and supervision, the API gateway, users and sessions.
-//! Built piece by piece (issue 11); today it holds service ids and the manifest.
+//! Built piece by piece (issue 11).
 //!
 //! Only `commands/` and this module may print; nothing below knows the host exists.
 
+pub mod dir;
 pub mod ids;
 pub mod manifest;
+pub mod store;

@@ -51,7 +51,7 @@ pub fn best_match(ours: &[SocketAddrV4], theirs: &[SocketAddrV4]) -> Option<Sock
             if shared == 3 {
                 return Some(*b);
             }
-            if shared > 0 && best.map_or(true, |(n, _)| shared > n) {
+            if shared > 0 && best.is_none_or(|(n, _)| shared > n) {
                 best = Some((shared, *b));
             }
         }

@@ -225,7 +225,7 @@ impl Handshake {
 
     /// Whether it is this side's turn to write.
     pub fn is_my_turn(&self) -> bool {
-        self.result.is_none() && (self.step % 2 == 0) == self.initiator
+        self.result.is_none() && self.step.is_multiple_of(2) == self.initiator
     }
 
     /// The result, once the last message has been written or read.

@@ -27,7 +27,8 @@ impl DhtNode {
             st.buckets
                 .retain(|_, b| b.last.elapsed() < Duration::from_secs(10));
             st.refresh_ticks = st.refresh_ticks.saturating_sub(1);
-            let refresh = st.refresh_ticks == 0 || (st.table.is_empty() && st.tick % 8 == 0);
+            let refresh =
+                st.refresh_ticks == 0 || (st.table.is_empty() && st.tick.is_multiple_of(8));
             if refresh {
                 st.refresh_ticks = if st.table.len() < K {
                     64
@@ -35,7 +36,7 @@ impl DhtNode {
                     REFRESH_TICKS
                 };
             }
-            let ping = if st.tick % 8 == 0 {
+            let ping = if st.tick.is_multiple_of(8) {
                 let mut nodes: Vec<_> = st.table.nodes().cloned().collect();
                 nodes.sort_by_key(|n| n.seen);
                 let recent = nodes

@@ -91,7 +91,7 @@ impl SendBuf {
 
 /// Whether a new chunk is needed: none yet, or the last one is full.
 fn none_or_full(c: Option<&BytesMut>) -> bool {
-    c.map_or(true, |c| c.len() == c.capacity())
+    c.is_none_or(|c| c.len() == c.capacity())
 }
 
 #[cfg(test)]

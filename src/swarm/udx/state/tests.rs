@@ -212,7 +212,7 @@ fn random_packets_never_panic() {
             for (i, (flags, seq, ack, rwnd, sacks, len, pad)) in pkts.into_iter().enumerate() {
                 let mut bytes = incoming(flags, seq, ack, rwnd, &sacks);
                 bytes[3] = if flags & FLAG_SACK != 0 { pad } else { 0 };
-                bytes.extend(std::iter::repeat(9u8).take(len));
+                bytes.extend(std::iter::repeat_n(9u8, len));
                 if let Some(p) = Packet::decode(&bytes) {
                     st.on_packet(&p, now);
                 }
