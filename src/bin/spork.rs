@@ -6,6 +6,10 @@ use spork::commands;
 use spork::ui::EventStream;
 
 fn main() {
+    // The sandbox's helpers re-execute this binary; they are not commands.
+    if let Some(code) = spork::host::sandbox::helper_main() {
+        std::process::exit(code);
+    }
     let cli = Cli::parse();
     let Some(command) = cli.command else {
         std::process::exit(spork::cli::no_command());

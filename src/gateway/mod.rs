@@ -17,8 +17,10 @@ pub mod pages;
 pub mod pool;
 pub mod proxy;
 pub mod routing;
+pub mod rpc;
 pub mod server;
 pub mod static_files;
+pub mod unix;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -59,16 +59,19 @@ pub enum ReachError {
     Connect(#[from] crate::swarm::node::ConnectError),
 }
 
-/// A p2p connection as hyper's client wants it.
-pub struct PeerIo(TokioIo<Connection>);
+/// A byte stream (a p2p connection, a unix socket) as hyper's client wants it.
+pub struct StreamIo<T>(pub TokioIo<T>);
 
-impl HyperConnection for PeerIo {
+/// A p2p connection as hyper's client wants it.
+pub type PeerIo = StreamIo<Connection>;
+
+impl<T> HyperConnection for StreamIo<T> {
     fn connected(&self) -> Connected {
         Connected::new()
     }
 }
 
-impl hyper::rt::Read for PeerIo {
+impl<T: tokio::io::AsyncRead + Unpin> hyper::rt::Read for StreamIo<T> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -78,7 +81,7 @@ impl hyper::rt::Read for PeerIo {
     }
 }
 
-impl hyper::rt::Write for PeerIo {
+impl<T: tokio::io::AsyncWrite + Unpin> hyper::rt::Write for StreamIo<T> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -124,7 +127,7 @@ impl tower::Service<Uri> for PeerConnector {
                 .await
                 .map_err(|_| ReachError::TimedOut)??;
             tracing::debug!(peer = %key, "new pooled connection");
-            Ok(PeerIo(TokioIo::new(conn)))
+            Ok(StreamIo(TokioIo::new(conn)))
         })
     }
 }

@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use axum::body::Body;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
-use hyper::{Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode, Uri};
+use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioIo;
 use tower_http::timeout::TimeoutBody;
 
@@ -43,11 +44,9 @@ const HOP_BY_HOP: [&str; 8] = [
 pub async fn forward(
     pool: &Pool,
     key: PublicKey,
-    mut req: Request<Body>,
+    req: Request<Body>,
     client: SocketAddr,
 ) -> Response<Body> {
-    let upgrade = wants_upgrade(req.headers());
-    let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
     let path = req
         .uri()
         .path_and_query()
@@ -57,6 +56,39 @@ pub async fn forward(
         Ok(uri) => uri,
         Err(_) => return pages::bad_gateway(&key.to_string(), "the request path is invalid"),
     };
+    let _slot = match pool.slot(&key, client.ip()).await {
+        Ok(slot) => slot,
+        Err(busy) => return pages::busy(&busy),
+    };
+    match send(pool.client(), Some(pool.fresh_client()), uri, req, client).await {
+        Ok(res) => res,
+        Err(e) if e.is_connect() => {
+            let why = std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| e.to_string());
+            pages::unreachable(&key.to_string(), &why)
+        }
+        Err(e) => pages::bad_gateway(&key.to_string(), &e.to_string()),
+    }
+}
+
+/// Sends `req` (from `client`) to `uri` on `http` and returns the response: the
+/// proxying every spork HTTP hop shares (the gateway's peers, the host's services).
+/// Hop-by-hop headers stay behind, `X-Forwarded-*` are added, an upgrade becomes a
+/// byte pipe after `101`, and a bodiless idempotent request whose pooled connection
+/// failed is sent once more on `fresh` when given.
+pub async fn send<C>(
+    http: &Client<C, Body>,
+    fresh: Option<&Client<C, Body>>,
+    uri: Uri,
+    mut req: Request<Body>,
+    client: SocketAddr,
+) -> Result<Response<Body>, hyper_util::client::legacy::Error>
+where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    let upgrade = wants_upgrade(req.headers());
+    let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
     let (mut parts, body) = req.into_parts();
     parts.uri = uri;
     parts.version = hyper::Version::HTTP_11;
@@ -66,27 +98,14 @@ pub async fn forward(
     let again = (!upgrade && replayable(&parts)).then(|| replay(&parts));
     let out = Request::from_parts(parts, Body::new(TimeoutBody::new(BODY_IDLE, body)));
 
-    let _slot = match pool.slot(&key, client.ip()).await {
-        Ok(slot) => slot,
-        Err(busy) => return pages::busy(&busy),
-    };
-    let mut sent = pool.client().request(out).await;
-    if let (Err(e), Some(again)) = (&sent, again) {
+    let mut sent = http.request(out).await;
+    if let (Err(e), Some(again), Some(fresh)) = (&sent, again, fresh) {
         if !e.is_connect() {
-            tracing::debug!(peer = %key, error = %e, "pooled connection failed; retrying on a fresh one");
-            sent = pool.fresh_client().request(again).await;
+            tracing::debug!(error = %e, "pooled connection failed; retrying on a fresh one");
+            sent = fresh.request(again).await;
         }
     }
-    let mut res = match sent {
-        Ok(res) => res,
-        Err(e) if e.is_connect() => {
-            let why = std::error::Error::source(&e)
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| e.to_string());
-            return pages::unreachable(&key.to_string(), &why);
-        }
-        Err(e) => return pages::bad_gateway(&key.to_string(), &e.to_string()),
-    };
+    let mut res = sent?;
     if res.status() == StatusCode::SWITCHING_PROTOCOLS {
         if let Some(client_upgrade) = client_upgrade {
             let peer_upgrade = hyper::upgrade::on(&mut res);
@@ -103,7 +122,7 @@ pub async fn forward(
     } else {
         strip_hop_by_hop(res.headers_mut(), false);
     }
-    res.map(Body::new)
+    Ok(res.map(Body::new))
 }
 
 /// Whether a request may be sent twice: an idempotent method (RFC 9110 §9.2.2) and

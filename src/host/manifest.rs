@@ -133,6 +133,51 @@ pub struct ManifestError {
     pub problem: String,
 }
 
+/// Reads and parses `dir/atek.json`. A missing file is an error like any other: every
+/// service says what it is.
+pub fn load(dir: &Path) -> Result<(Manifest, Vec<String>), ManifestError> {
+    let file = dir.join("atek.json");
+    match std::fs::read(&file) {
+        Ok(bytes) => parse(&file, &bytes),
+        Err(e) => Err(ManifestError {
+            file,
+            field: "(file)".into(),
+            problem: if e.kind() == std::io::ErrorKind::NotFound {
+                "not found (every service needs an atek.json)".into()
+            } else {
+                e.to_string()
+            },
+        }),
+    }
+}
+
+impl Manifest {
+    /// The config keys its schema marks secret (`writeOnly: true` or `format:
+    /// "password"`): never shown by `get`, getConfig or the logs.
+    pub fn secret_keys(&self) -> Vec<String> {
+        let Some(Value::Object(props)) = self.config.as_ref().and_then(|c| c.get("properties"))
+        else {
+            return Vec::new();
+        };
+        props
+            .iter()
+            .filter(|(_, p)| {
+                p.get("writeOnly") == Some(&Value::Bool(true))
+                    || p.get("format").and_then(Value::as_str) == Some("password")
+            })
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// The config keys its schema names (any key is allowed when it has none).
+    pub fn config_keys(&self) -> Option<Vec<String>> {
+        match self.config.as_ref().and_then(|c| c.get("properties")) {
+            Some(Value::Object(props)) => Some(props.keys().cloned().collect()),
+            _ => None,
+        }
+    }
+}
+
 /// Parses the bytes of `file` (named in errors and warnings). Returns the manifest and
 /// one warning per unknown field.
 pub fn parse(file: &Path, bytes: &[u8]) -> Result<(Manifest, Vec<String>), ManifestError> {

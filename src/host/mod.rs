@@ -6,5 +6,9 @@
 
 pub mod dir;
 pub mod ids;
+pub mod logs;
 pub mod manifest;
+pub mod network;
+pub mod sandbox;
+pub mod services;
 pub mod store;

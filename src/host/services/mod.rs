@@ -1,0 +1,613 @@
+//! The services a host runs: the table of installed services, what each looks like to
+//! the APIs (`ServiceInfo`, the original's shape widened), and how one is launched —
+//! its environment, folders, argv, sandbox and memory budget. Supervision is in
+//! [`supervise`], the process plumbing in [`process`].
+//!
+//! It never decides who may call what (the router does) and never prints; every status
+//! change goes to the host's event callback and the service's log.
+
+pub mod process;
+pub mod supervise;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use tokio::sync::watch;
+
+use super::dir::{random_token, HostDir};
+use super::logs::Log;
+use super::manifest::{self, Manifest, Runtime};
+use super::sandbox::{self, inside, Net, Sandbox, Spec};
+use super::store::{ServiceRecord, Store};
+use process::{Cgroup, Spawner};
+use supervise::{Running, Want};
+
+/// A service's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Launched, not yet answering its health request.
+    Starting,
+    /// Answering.
+    Running,
+    /// Not running, on purpose.
+    Stopped,
+    /// Could not start or never became ready; stays so until started again.
+    Failed,
+    /// Exited by itself; waiting out the backoff before starting again.
+    Restarting,
+}
+
+impl Status {
+    /// Its name, as in `ls` and the events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Starting => "starting",
+            Status::Running => "running",
+            Status::Stopped => "stopped",
+            Status::Failed => "failed",
+            Status::Restarting => "restarting",
+        }
+    }
+}
+
+/// How services are run, fixed for the host's life.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long a service has to answer its health request.
+    pub ready_timeout: Duration,
+    /// How long a stopped service has between SIGTERM and SIGKILL.
+    pub stop_grace: Duration,
+    /// The port services reach the gateway on (`ATEK_HOST_PORT`).
+    pub host_port: u16,
+}
+
+/// A status change, for the host's `--json` events.
+pub type EventFn = Arc<dyn Fn(&str, Status) + Send + Sync>;
+/// Serves the gateway on a service's own host socket (the router, given by the host).
+pub type GatewayFn = Arc<dyn Fn(&str, tokio::net::UnixListener) + Send + Sync>;
+
+/// What every service's supervisor shares.
+pub struct Context {
+    /// The host's folder.
+    pub dir: HostDir,
+    /// The sandbox; `None` only with `--unsafe-no-sandbox`.
+    pub sandbox: Option<Sandbox>,
+    /// Timeouts and the port.
+    pub settings: Settings,
+    /// Status changes go here.
+    pub events: EventFn,
+    /// Serves a service's gateway socket.
+    pub gateway: GatewayFn,
+    /// The thread services are spawned from.
+    pub spawner: Spawner,
+    /// True when the host runs as root (services then get their own uids).
+    pub root: bool,
+}
+
+impl Context {
+    /// True when services run sandboxed.
+    pub fn sandboxed(&self) -> bool {
+        self.sandbox.is_some()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Live {
+    status: Status,
+    restarts: u32,
+    pid: Option<u32>,
+    error: Option<String>,
+}
+
+/// One installed service.
+pub struct Service {
+    /// Its id.
+    pub id: String,
+    record: Mutex<ServiceRecord>,
+    manifest: Mutex<Result<Manifest, String>>,
+    warnings: Mutex<Vec<String>>,
+    live: watch::Sender<Live>,
+    token: Mutex<String>,
+    want: watch::Sender<Want>,
+    log: Arc<Mutex<Log>>,
+}
+
+impl Service {
+    fn new(record: ServiceRecord, dir: &HostDir) -> Arc<Service> {
+        let id = record.id.clone();
+        let service = Arc::new(Service {
+            log: Arc::new(Mutex::new(Log::new(dir.log(&id)))),
+            id,
+            manifest: Mutex::new(Err("not loaded".into())),
+            warnings: Mutex::new(Vec::new()),
+            live: watch::channel(Live {
+                status: Status::Stopped,
+                restarts: 0,
+                pid: None,
+                error: None,
+            })
+            .0,
+            token: Mutex::new(random_token()),
+            want: watch::channel(Want {
+                run: false,
+                generation: 0,
+            })
+            .0,
+            record: Mutex::new(record),
+        });
+        service.reload_manifest();
+        service
+    }
+
+    /// Reads `atek.json` again from the package folder.
+    pub fn reload_manifest(&self) {
+        let dir = self.record().package_dir;
+        let loaded = manifest::load(&dir);
+        let (manifest, warnings) = match loaded {
+            Ok((m, w)) => (Ok(m), w),
+            Err(e) => (Err(e.to_string()), Vec::new()),
+        };
+        if let Ok(m) = &manifest {
+            let record = self.record();
+            let secrets = m
+                .secret_keys()
+                .iter()
+                .filter_map(|k| record.config.get(k).cloned())
+                .collect();
+            self.log.lock().expect("log lock").set_secrets(secrets);
+        }
+        *self.manifest.lock().expect("manifest lock") = manifest;
+        *self.warnings.lock().expect("warnings lock") = warnings;
+    }
+
+    /// Its stored record.
+    pub fn record(&self) -> ServiceRecord {
+        self.record.lock().expect("record lock").clone()
+    }
+
+    /// Replaces its stored record (the caller writes the store).
+    pub fn set_record(&self, record: ServiceRecord) {
+        *self.record.lock().expect("record lock") = record;
+    }
+
+    /// Its manifest, or why it has none.
+    pub fn manifest(&self) -> Result<Manifest, String> {
+        self.manifest.lock().expect("manifest lock").clone()
+    }
+
+    /// Its status.
+    pub fn status(&self) -> Status {
+        self.live.borrow().status
+    }
+
+    /// Its current bearer token.
+    pub fn token(&self) -> String {
+        self.token.lock().expect("token lock").clone()
+    }
+
+    fn health(&self) -> (String, String) {
+        match self.manifest() {
+            Ok(m) => (m.health.method, m.health.path),
+            Err(_) => ("HEAD".into(), "/".into()),
+        }
+    }
+
+    fn log(&self, text: &str) {
+        self.log.lock().expect("log lock").note(text);
+    }
+
+    fn set_pid(&self, pid: Option<u32>) {
+        self.live.send_modify(|l| l.pid = pid);
+    }
+
+    fn set_status(&self, ctx: &Context, status: Status, error: Option<String>) {
+        let changed = self.live.send_if_modified(|l| {
+            let changed = l.status != status;
+            l.status = status;
+            l.error = error;
+            changed
+        });
+        if changed {
+            (ctx.events)(&self.id, status);
+        }
+    }
+
+    fn crashed(&self, ctx: &Context, why: String) {
+        self.live.send_modify(|l| l.restarts += 1);
+        self.set_status(ctx, Status::Restarting, Some(why));
+    }
+
+    /// Asks the supervisor to run or stop it; a restart also bumps the generation.
+    pub fn want(&self, run: bool, restart: bool) {
+        self.want.send_modify(|w| {
+            w.run = run;
+            if restart {
+                w.generation += 1;
+            }
+        });
+    }
+
+    /// Waits until it has settled after a start (running, failed or crashed) or a stop
+    /// (stopped or failed), at most `limit`.
+    pub async fn settled(&self, running: bool, limit: Duration) -> Status {
+        let mut rx = self.live.subscribe();
+        let settled = |l: &Live| match l.status {
+            Status::Starting => false,
+            Status::Running => running,
+            Status::Stopped => !running,
+            Status::Failed | Status::Restarting => true,
+        };
+        let _ = tokio::time::timeout(limit, rx.wait_for(settled)).await;
+        self.status()
+    }
+
+    /// What the APIs show: the original's `ServiceInfo` (`status`, `key`, `settings`)
+    /// with spork's flat fields beside it. Secret config values are left out.
+    pub fn info(&self, dir: &HostDir) -> Value {
+        let record = self.record();
+        let live = self.live.borrow().clone();
+        let manifest = self.manifest();
+        let secret = manifest
+            .as_ref()
+            .map(|m| m.secret_keys())
+            .unwrap_or_default();
+        let config: BTreeMap<&String, Value> = record
+            .config
+            .iter()
+            .map(|(k, v)| {
+                let shown = if secret.contains(k) {
+                    Value::String("[secret]".into())
+                } else {
+                    Value::String(v.clone())
+                };
+                (k, shown)
+            })
+            .collect();
+        let mut warnings = self.warnings.lock().expect("warnings lock").clone();
+        let mut exports = Vec::new();
+        let mut about = json!({});
+        let mut network = "none";
+        if let Ok(m) = &manifest {
+            if m.imports.is_none() {
+                warnings
+                    .push("no \"imports\" in atek.json: it may call every API (as in Atek)".into());
+            }
+            exports = m
+                .exports
+                .iter()
+                .map(|e| {
+                    json!({"api": e.api, "path": e.path, "transport": match e.transport {
+                        manifest::Transport::Rpc => "rpc",
+                        manifest::Transport::Proxy => "proxy",
+                    }})
+                })
+                .collect();
+            about = json!({
+                "name": m.name, "title": m.title, "description": m.description,
+                "author": m.author, "license": m.license, "frame": m.frame,
+                "exports": exports,
+            });
+            if m.network == manifest::Network::Outbound && record.allow_network {
+                network = "outbound";
+            }
+        }
+        let mut info = json!({
+            "status": live.status,
+            "key": record.id,
+            "settings": {
+                "id": record.id,
+                "owningUserKey": "system",
+                "sourceUrl": record.source_url,
+                "desiredVersion": record.desired_version,
+                "package": {
+                    "sourceType": record.source_type,
+                    "installedVersion": record.version,
+                    "title": manifest.as_ref().ok().and_then(|m| m.title.clone()),
+                },
+                "manifest": about,
+                "config": config,
+            },
+            "id": record.id,
+            "source": record.source_url,
+            "version": record.version,
+            "commit": record.commit,
+            "link": record.link,
+            "restarts": live.restarts,
+            "pid": live.pid,
+            "network": network,
+            "exports": exports,
+            "updateAvailable": record.update_available,
+            "warnings": warnings,
+        });
+        if let Err(e) = &manifest {
+            info["error"] = Value::String(e.clone());
+        } else if let Some(e) = &live.error {
+            info["error"] = Value::String(e.clone());
+        }
+        if live.status == Status::Failed {
+            info["logTail"] = json!(super::logs::tail(&dir.log(&self.id), 20));
+        }
+        info
+    }
+}
+
+/// The table of installed services.
+pub struct Services {
+    ctx: Arc<Context>,
+    store: Arc<Store>,
+    table: Mutex<BTreeMap<String, Arc<Service>>>,
+}
+
+impl Services {
+    /// The services of `store`, none started yet.
+    pub fn new(ctx: Context, store: Arc<Store>) -> Arc<Services> {
+        Arc::new(Services {
+            ctx: Arc::new(ctx),
+            store,
+            table: Mutex::new(BTreeMap::new()),
+        })
+    }
+
+    /// The shared context.
+    pub fn context(&self) -> &Arc<Context> {
+        &self.ctx
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Loads every stored service and starts those not stopped on purpose.
+    pub fn start_all(&self) -> Result<(), super::store::StoreError> {
+        for record in self.store.services()? {
+            let run = !record.stopped;
+            let service = self.add(record);
+            service.want(run, false);
+        }
+        Ok(())
+    }
+
+    /// Adds a service to the table and starts its supervisor (not the service).
+    pub fn add(&self, record: ServiceRecord) -> Arc<Service> {
+        let service = Service::new(record, &self.ctx.dir);
+        self.table
+            .lock()
+            .expect("table lock")
+            .insert(service.id.clone(), service.clone());
+        tokio::spawn(supervise::supervise(service.clone(), self.ctx.clone()));
+        service
+    }
+
+    /// Takes a service out of the table, stopping it first.
+    pub async fn remove(&self, id: &str) -> Option<Arc<Service>> {
+        let service = self.get(id)?;
+        service.want(false, false);
+        service
+            .settled(false, self.ctx.settings.stop_grace * 2)
+            .await;
+        self.table.lock().expect("table lock").remove(id)
+    }
+
+    /// One service.
+    pub fn get(&self, id: &str) -> Option<Arc<Service>> {
+        self.table.lock().expect("table lock").get(id).cloned()
+    }
+
+    /// Every service, by id.
+    pub fn all(&self) -> Vec<Arc<Service>> {
+        self.table
+            .lock()
+            .expect("table lock")
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// True when `id` is taken.
+    pub fn contains(&self, id: &str) -> bool {
+        self.table.lock().expect("table lock").contains_key(id)
+    }
+
+    /// The service whose current token is `token` (compared in constant time, every
+    /// service compared).
+    pub fn by_token(&self, token: &str) -> Option<Arc<Service>> {
+        use subtle::ConstantTimeEq;
+        let mut found = None;
+        for service in self.all() {
+            if bool::from(service.token().as_bytes().ct_eq(token.as_bytes())) {
+                found = Some(service);
+            }
+        }
+        found
+    }
+
+    /// The first running service exporting `api`, with the export.
+    pub fn exporter(&self, api: &str) -> Option<(Arc<Service>, manifest::Export)> {
+        self.all().into_iter().find_map(|s| {
+            if s.status() != Status::Running {
+                return None;
+            }
+            let export = s
+                .manifest()
+                .ok()?
+                .exports
+                .into_iter()
+                .find(|e| e.api == api)?;
+            Some((s, export))
+        })
+    }
+
+    /// Stops every service (SIGTERM, grace, SIGKILL), all at once.
+    pub async fn shutdown(&self) {
+        let all = self.all();
+        for s in &all {
+            s.want(false, false);
+        }
+        let limit = self.ctx.settings.stop_grace + Duration::from_secs(2);
+        let waits = all.iter().map(|s| s.settled(false, limit));
+        futures_join_all(waits).await;
+    }
+}
+
+async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) {
+    let handles: Vec<_> = futures.collect();
+    for f in handles {
+        f.await;
+    }
+}
+
+/// The argv a service runs: `run`, else `node` on `package.json`'s main or `index.js`;
+/// node gets `--max-old-space-size` from the memory budget.
+fn argv(manifest: &Manifest, package: &std::path::Path) -> Vec<String> {
+    let mut argv = match (&manifest.run, manifest.runtime) {
+        (Some(run), _) => run.clone(),
+        (None, Runtime::Node) => {
+            let main = std::fs::read(package.join("package.json"))
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                .and_then(|p| p.get("main").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_else(|| "index.js".into());
+            vec!["node".into(), main]
+        }
+        (None, Runtime::Exec) => Vec::new(),
+    };
+    if let (Some(mb), Some("node")) = (manifest.memory_mb, argv.first().map(String::as_str)) {
+        // Leave room for what is not the JS heap (code, buffers) inside the budget.
+        let heap = (mb * 3 / 4).max(16);
+        argv.insert(1, format!("--max-old-space-size={heap}"));
+    }
+    argv
+}
+
+/// Gives `path` to the service's uid (a root host).
+fn give(path: &std::path::Path, uid: u32) -> std::io::Result<()> {
+    use rustix::fs::{Gid, Uid};
+    rustix::fs::chown(path, Some(Uid::from_raw(uid)), Some(Gid::from_raw(uid)))?;
+    Ok(())
+}
+
+/// Starts one service: folders, gateway socket, environment, sandbox, cgroup, spawn.
+async fn launch(service: &Service, ctx: &Context) -> Result<Running, String> {
+    let record = service.record();
+    let manifest = service.manifest()?;
+    let id = &service.id;
+    let token = random_token();
+    *service.token.lock().expect("token lock") = token.clone();
+    let data = ctx.dir.data(id);
+    let socket_dir = ctx.dir.socket_dir(id);
+    for dir in [&data, &socket_dir] {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let _ = std::fs::remove_file(ctx.dir.service_socket(id));
+    let gateway = ctx.dir.gateway_socket(id);
+    let _ = std::fs::remove_file(&gateway);
+    let listener = tokio::net::UnixListener::bind(&gateway)
+        .map_err(|e| format!("{}: {e}", gateway.display()))?;
+    if let (true, Some(uid)) = (ctx.root, record.uid) {
+        for path in [&data, &socket_dir, &gateway] {
+            give(path, uid).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    (ctx.gateway)(id, listener);
+
+    let argv = argv(&manifest, &record.package_dir);
+    if argv.is_empty() {
+        return Err("atek.json: run: nothing to run".into());
+    }
+    let sandboxed = ctx.sandboxed();
+    let mut env: BTreeMap<String, String> = BTreeMap::new();
+    env.insert("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into());
+    env.insert("LANG".into(), "C.UTF-8".into());
+    env.insert("TMPDIR".into(), "/tmp".into());
+    env.extend(manifest.env.clone());
+    env.extend(record.env.clone());
+    for (k, v) in &record.config {
+        env.insert(k.to_uppercase(), v.clone());
+    }
+    let (home, socket) = if sandboxed {
+        (inside::DATA.into(), inside::SOCKET.into())
+    } else {
+        (data.clone(), ctx.dir.service_socket(id))
+    };
+    env.insert("HOME".into(), home.display().to_string());
+    env.insert(
+        "ATEK_ASSIGNED_SOCKET_FILE".into(),
+        socket.display().to_string(),
+    );
+    env.insert("ATEK_ASSIGNED_SERVICE_KEY".into(), id.clone());
+    env.insert("ATEK_HOST_PORT".into(), ctx.settings.host_port.to_string());
+    env.insert("ATEK_HOST_BEARER_TOKEN".into(), token);
+
+    let cgroup = match (ctx.root, manifest.memory_mb) {
+        (true, Some(mb)) => {
+            let name = format!("{}-{id}", dir_tag(&ctx.dir));
+            match Cgroup::create(&name, mb) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    service.log(&format!("memory budget not enforced: {e}"));
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let spec = Spec {
+        id: id.clone(),
+        argv,
+        env,
+        package: record.package_dir.clone(),
+        package_writable: false,
+        data,
+        socket_dir: Some(socket_dir),
+        gateway: Some((gateway, ctx.settings.host_port)),
+        net: if manifest.network == manifest::Network::Outbound && record.allow_network {
+            Net::Outbound
+        } else {
+            Net::None
+        },
+        uid: if ctx.root { record.uid } else { None },
+        cgroup: cgroup.as_ref().map(|c| c.path().to_owned()),
+    };
+    let cmd = match &ctx.sandbox {
+        Some(sandbox) => sandbox.command(&spec),
+        None => {
+            let mut cmd = sandbox::unsandboxed_command(&spec);
+            std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+            cmd
+        }
+    };
+    let mut child = ctx
+        .spawner
+        .spawn(cmd)
+        .await
+        .map_err(|e| format!("cannot spawn: {e}"))?;
+    service.log(&format!(
+        "started (pid {})",
+        child.id().map(|p| p.to_string()).unwrap_or_default()
+    ));
+    process::pipe_output(&mut child, service.log.clone());
+    if spec.net == Net::Outbound {
+        if let Some(pid) = child.id() {
+            super::network::attach_outbound(pid, service.log.clone()).await?;
+        }
+    }
+    Ok((child, cgroup))
+}
+
+/// A short stable tag of the host's folder, so two hosts' cgroups never collide.
+fn dir_tag(dir: &HostDir) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(dir.root().as_os_str().as_encoded_bytes());
+    hex::encode(&digest[..4])
+}
+
+/// Where `install` puts a package: `packages/{id}`.
+pub fn package_dir(dir: &HostDir, id: &str) -> PathBuf {
+    dir.packages().join(id)
+}
