@@ -32,12 +32,24 @@ complete -c spork -n "__fish_spork_needs_command" -s h -l help -d 'Print help'
 complete -c spork -n "__fish_spork_needs_command" -s V -l version -d 'Print version'
 complete -c spork -n "__fish_spork_needs_command" -f -a "beam" -d 'Open an encrypted pipe: stdin here → stdout there, and back.'
 complete -c spork -n "__fish_spork_needs_command" -f -a "bind" -d 'Expose a local TCP port under a public key, or reach one through the DHT'
+complete -c spork -n "__fish_spork_needs_command" -f -a "call" -d 'Call a JSON-RPC method through the host\'s gateway, as the admin'
+complete -c spork -n "__fish_spork_needs_command" -f -a "cfg" -d 'Show or set a service\'s config (restarting it when values change)'
 complete -c spork -n "__fish_spork_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c spork -n "__fish_spork_needs_command" -f -a "dht" -d 'Run a HyperDHT node for others: route queries, store announcements and records, relay handshakes between clients and servers'
 complete -c spork -n "__fish_spork_needs_command" -f -a "gateway" -d 'Reach websites served peer to peer, by key, from any browser'
+complete -c spork -n "__fish_spork_needs_command" -f -a "get" -d 'Show one service'
+complete -c spork -n "__fish_spork_needs_command" -f -a "host" -d 'Run the home cloud: services, their APIs, their websites'
+complete -c spork -n "__fish_spork_needs_command" -f -a "install" -d 'Install a service from a folder or a git URL, and start it'
 complete -c spork -n "__fish_spork_needs_command" -f -a "key" -d 'Make and inspect keypairs: a device\'s identity on the DHT'
+complete -c spork -n "__fish_spork_needs_command" -f -a "logs" -d 'Show a service\'s log (what it printed, and what the host said about it)'
+complete -c spork -n "__fish_spork_needs_command" -f -a "ls" -d 'List the services'
 complete -c spork -n "__fish_spork_needs_command" -f -a "man" -d 'Print the manual page (roff) on stdout'
+complete -c spork -n "__fish_spork_needs_command" -f -a "restart" -d 'Start, stop or restart a service'
 complete -c spork -n "__fish_spork_needs_command" -f -a "serve" -d 'Serve a folder as a website, locally and peer to peer'
+complete -c spork -n "__fish_spork_needs_command" -f -a "start" -d 'Start, stop or restart a service'
+complete -c spork -n "__fish_spork_needs_command" -f -a "stop" -d 'Start, stop or restart a service'
+complete -c spork -n "__fish_spork_needs_command" -f -a "uninstall" -d 'Remove a service (its data stays unless --purge)'
+complete -c spork -n "__fish_spork_needs_command" -f -a "update" -d 'Move git services to their newest release in range (restarting them)'
 complete -c spork -n "__fish_spork_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spork -n "__fish_spork_using_subcommand beam" -l timeout -d 'Give up if the other side has not connected after SECS [default: wait forever]' -r
 complete -c spork -n "__fish_spork_using_subcommand beam" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
@@ -61,6 +73,20 @@ complete -c spork -n "__fish_spork_using_subcommand bind" -l json -d 'Print even
 complete -c spork -n "__fish_spork_using_subcommand bind" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c spork -n "__fish_spork_using_subcommand bind" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spork -n "__fish_spork_using_subcommand bind" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand call" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand call" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand call" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand call" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand call" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c spork -n "__fish_spork_using_subcommand call" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand cfg" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand cfg" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand cfg" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand cfg" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand cfg" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand cfg" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c spork -n "__fish_spork_using_subcommand cfg" -s V -l version -d 'Print version'
 complete -c spork -n "__fish_spork_using_subcommand completions" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
 complete -c spork -n "__fish_spork_using_subcommand completions" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
 complete -c spork -n "__fish_spork_using_subcommand completions" -l json -d 'Print events as JSON lines for scripts'
@@ -86,6 +112,51 @@ complete -c spork -n "__fish_spork_using_subcommand gateway" -l json -d 'Print e
 complete -c spork -n "__fish_spork_using_subcommand gateway" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c spork -n "__fish_spork_using_subcommand gateway" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spork -n "__fish_spork_using_subcommand gateway" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand get" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand get" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand get" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand get" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand get" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand get" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand get" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -s p -l port -d 'The HTTP port (0: a free one, printed) [default: config.json\'s, else 2835]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l listen -d 'The address to listen on (widen with 0.0.0.0 to share on your network)' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l ready-timeout -d 'Seconds a service has to answer its health request before it is `failed`' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l stop-timeout -d 'Seconds a stopping service has between SIGTERM and SIGKILL' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l call-timeout -d 'Seconds a JSON-RPC call through the gateway may take' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l update-check -d 'Hours between checks for newer releases of git services' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l unsafe-no-sandbox -d 'Run services without a sandbox (each can then read and change all your files)'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -f -a "login-link" -d 'Print a fresh one-time browser login link (on stderr)'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "login-link" -d 'Print a fresh one-time browser login link (on stderr)'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spork -n "__fish_spork_using_subcommand install" -l id -d 'The service\'s id [default: its name, made unique]' -r
+complete -c spork -n "__fish_spork_using_subcommand install" -l semver -d 'A semver range of releases to follow (git)' -r
+complete -c spork -n "__fish_spork_using_subcommand install" -l env -d 'An environment variable for the service (repeatable)' -r
+complete -c spork -n "__fish_spork_using_subcommand install" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand install" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand install" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand install" -l link -d 'Run the folder in place instead of a copy (development)'
+complete -c spork -n "__fish_spork_using_subcommand install" -l allow-network -d 'Grant the outbound network its atek.json asks for'
+complete -c spork -n "__fish_spork_using_subcommand install" -l allow-scripts -d 'Let npm run the dependencies\' install scripts'
+complete -c spork -n "__fish_spork_using_subcommand install" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand install" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c spork -n "__fish_spork_using_subcommand install" -s V -l version -d 'Print version'
 complete -c spork -n "__fish_spork_using_subcommand key; and not __fish_seen_subcommand_from new show check help" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
 complete -c spork -n "__fish_spork_using_subcommand key; and not __fish_seen_subcommand_from new show check help" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
 complete -c spork -n "__fish_spork_using_subcommand key; and not __fish_seen_subcommand_from new show check help" -l json -d 'Print events as JSON lines for scripts'
@@ -122,12 +193,35 @@ complete -c spork -n "__fish_spork_using_subcommand key; and __fish_seen_subcomm
 complete -c spork -n "__fish_spork_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the public key of a keyfile: the address to give others'
 complete -c spork -n "__fish_spork_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check a public key someone gave you and print it in spork\'s form (lowercase base32)'
 complete -c spork -n "__fish_spork_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spork -n "__fish_spork_using_subcommand logs" -s n -l lines -d 'How many lines from the end' -r
+complete -c spork -n "__fish_spork_using_subcommand logs" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand logs" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand logs" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand logs" -s f -l follow -d 'Keep printing new lines'
+complete -c spork -n "__fish_spork_using_subcommand logs" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand logs" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand ls" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand ls" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand ls" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand ls" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand ls" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand ls" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand ls" -s V -l version -d 'Print version'
 complete -c spork -n "__fish_spork_using_subcommand man" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
 complete -c spork -n "__fish_spork_using_subcommand man" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
 complete -c spork -n "__fish_spork_using_subcommand man" -l json -d 'Print events as JSON lines for scripts'
 complete -c spork -n "__fish_spork_using_subcommand man" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c spork -n "__fish_spork_using_subcommand man" -s h -l help -d 'Print help'
 complete -c spork -n "__fish_spork_using_subcommand man" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand restart" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand restart" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand restart" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand restart" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand restart" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand restart" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand restart" -s V -l version -d 'Print version'
 complete -c spork -n "__fish_spork_using_subcommand serve" -s p -l port -d 'The local port [default: a free port, printed]' -r
 complete -c spork -n "__fish_spork_using_subcommand serve" -l listen -d 'The local address to listen on (widen with 0.0.0.0 to share on your network)' -r
 complete -c spork -n "__fish_spork_using_subcommand serve" -s k -l keyfile -d 'Keyfile with your identity (created 0600 if missing) [default: a fresh key]' -r -F
@@ -139,15 +233,57 @@ complete -c spork -n "__fish_spork_using_subcommand serve" -l json -d 'Print eve
 complete -c spork -n "__fish_spork_using_subcommand serve" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c spork -n "__fish_spork_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spork -n "__fish_spork_using_subcommand serve" -s V -l version -d 'Print version'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind completions dht gateway key man serve help" -f -a "beam" -d 'Open an encrypted pipe: stdin here → stdout there, and back.'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind completions dht gateway key man serve help" -f -a "bind" -d 'Expose a local TCP port under a public key, or reach one through the DHT'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind completions dht gateway key man serve help" -f -a "completions" -d 'Print a shell completion script'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind completions dht gateway key man serve help" -f -a "dht" -d 'Run a HyperDHT node for others: route queries, store announcements and records, relay handshakes between clients and servers'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind completions dht gateway key man serve help" -f -a "gateway" -d 'Reach websites served peer to peer, by key, from any browser'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind completions dht gateway key man serve help" -f -a "key" -d 'Make and inspect keypairs: a device\'s identity on the DHT'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind completions dht gateway key man serve help" -f -a "man" -d 'Print the manual page (roff) on stdout'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind completions dht gateway key man serve help" -f -a "serve" -d 'Serve a folder as a website, locally and peer to peer'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind completions dht gateway key man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spork -n "__fish_spork_using_subcommand start" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand start" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand start" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand start" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand start" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand start" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand start" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand stop" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand stop" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand stop" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand stop" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand stop" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand stop" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand stop" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand uninstall" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand uninstall" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand uninstall" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand uninstall" -l purge -d 'Remove its data too'
+complete -c spork -n "__fish_spork_using_subcommand uninstall" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand uninstall" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand uninstall" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand uninstall" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand update" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand update" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand update" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand update" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand update" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c spork -n "__fish_spork_using_subcommand update" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "beam" -d 'Open an encrypted pipe: stdin here → stdout there, and back.'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "bind" -d 'Expose a local TCP port under a public key, or reach one through the DHT'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "call" -d 'Call a JSON-RPC method through the host\'s gateway, as the admin'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "cfg" -d 'Show or set a service\'s config (restarting it when values change)'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "completions" -d 'Print a shell completion script'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "dht" -d 'Run a HyperDHT node for others: route queries, store announcements and records, relay handshakes between clients and servers'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "gateway" -d 'Reach websites served peer to peer, by key, from any browser'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "get" -d 'Show one service'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "host" -d 'Run the home cloud: services, their APIs, their websites'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "install" -d 'Install a service from a folder or a git URL, and start it'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "key" -d 'Make and inspect keypairs: a device\'s identity on the DHT'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "logs" -d 'Show a service\'s log (what it printed, and what the host said about it)'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "ls" -d 'List the services'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "man" -d 'Print the manual page (roff) on stdout'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "restart" -d 'Start, stop or restart a service'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "serve" -d 'Serve a folder as a website, locally and peer to peer'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "start" -d 'Start, stop or restart a service'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "stop" -d 'Start, stop or restart a service'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "uninstall" -d 'Remove a service (its data stays unless --purge)'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "update" -d 'Move git services to their newest release in range (restarting them)'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "login-link" -d 'Print a fresh one-time browser login link (on stderr)'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "new" -d 'Create a new keypair'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "show" -d 'Print the public key of a keyfile: the address to give others'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "check" -d 'Check a public key someone gave you and print it in spork\'s form (lowercase base32)'

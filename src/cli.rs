@@ -26,6 +26,23 @@ Tunnels:
   dht       Run a DHT node for others (or a private network of your own)
               spork dht --port 49737
 
+Home cloud:
+  host      Run the home cloud: sandboxed services, their APIs and websites
+              spork host --dir ~/cloud
+  install   Install a service from a folder or git URL, and start it
+              spork install ./hello         spork install URL --semver '^1'
+  uninstall Remove a service (its data stays unless --purge)
+  update    Move git services to their newest release (rolled back if it fails)
+  ls        List the services
+  get       Show one service
+  cfg       Show or set a service's config: spork cfg hello GREETING=hi
+  start     Start a service (stop, restart: the same)
+  stop      Stop a service; it stays stopped across host restarts
+  restart   Restart a service
+  logs      Show a service's log: spork logs hello -f
+  call      Call a JSON-RPC API through the host's gateway, as the admin
+              spork call atek.cloud/services-api list
+
 Identity:
   key       Make and inspect keypairs: your address on the network
               spork key new -k me.json      spork key show me.json
@@ -64,12 +81,24 @@ pub struct Cli {
 pub enum Command {
     Beam(commands::beam::BeamArgs),
     Bind(commands::bind::BindArgs),
+    Call(commands::services::CallArgs),
+    Cfg(commands::services::CfgArgs),
     Completions(commands::completions::CompletionsArgs),
     Dht(commands::dht::DhtArgs),
     Gateway(commands::gateway::GatewayArgs),
+    Get(commands::services::GetArgs),
+    Host(commands::host::HostArgs),
+    Install(commands::services::InstallArgs),
     Key(commands::key::KeyArgs),
+    Logs(commands::services::LogsArgs),
+    Ls(commands::services::LsArgs),
     Man(commands::completions::ManArgs),
+    Restart(commands::services::ControlArgs),
     Serve(commands::serve::ServeArgs),
+    Start(commands::services::ControlArgs),
+    Stop(commands::services::ControlArgs),
+    Uninstall(commands::services::UninstallArgs),
+    Update(commands::services::UpdateArgs),
 }
 
 /// The clap command, for generators.

@@ -111,6 +111,13 @@ pub enum Event {
         /// Milliseconds until the response head.
         ms: u64,
     },
+    /// A home-cloud service changed state.
+    Service {
+        /// The service's id.
+        id: String,
+        /// `starting|running|stopped|failed|restarting`.
+        status: String,
+    },
     /// A client the server's allowlist turned away.
     Refused {
         /// The client's key (base32).

@@ -24,12 +24,24 @@ fn main() {
         match command {
             Command::Beam(args) => commands::beam::run(global, args).await,
             Command::Bind(args) => commands::bind::run(global, args).await,
+            Command::Call(args) => commands::services::call(global, args).await,
+            Command::Cfg(args) => commands::services::cfg(global, args).await,
             Command::Completions(args) => commands::completions::run_completions(args),
             Command::Dht(args) => commands::dht::run(global, args).await,
             Command::Gateway(args) => commands::gateway::run(global, args).await,
+            Command::Get(args) => commands::services::get(global, args).await,
+            Command::Host(args) => commands::host::run(global, args).await,
+            Command::Install(args) => commands::services::install(global, args).await,
             Command::Key(args) => commands::key::run(global, args).await,
+            Command::Logs(args) => commands::services::logs(global, args).await,
+            Command::Ls(args) => commands::services::ls(global, args).await,
             Command::Man(args) => commands::completions::run_man(args),
+            Command::Restart(args) => commands::services::control(global, args, "restart").await,
             Command::Serve(args) => commands::serve::run(global, args).await,
+            Command::Start(args) => commands::services::control(global, args, "start").await,
+            Command::Stop(args) => commands::services::control(global, args, "stop").await,
+            Command::Uninstall(args) => commands::services::uninstall(global, args).await,
+            Command::Update(args) => commands::services::update(global, args).await,
         }
     });
     std::process::exit(code);

@@ -15,8 +15,10 @@ pub mod bind;
 pub mod completions;
 pub mod dht;
 pub mod gateway;
+pub mod host;
 pub mod key;
 pub mod serve;
+pub mod services;
 
 /// Options every command accepts, before or after the subcommand name.
 #[derive(Debug, Clone, Args)]

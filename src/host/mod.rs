@@ -1,14 +1,326 @@
 //! The home cloud (`spork host`), assembled from the floors below it: services with
-//! their manifests, sandboxes and supervision, the API gateway, users and sessions.
-//! Built piece by piece (issue 11).
+//! their manifests, sandboxes and supervision, the API gateway, sessions. This file is
+//! the start-up, in the original's order — config, HTTP server, core services, (the
+//! server database, next issue), user services — and the state every route shares.
 //!
 //! Only `commands/` and this module may print; nothing below knows the host exists.
+//! Here nothing prints either: what happens is told through [`HostEvent`]s.
 
+pub mod apis;
+pub mod client;
 pub mod dir;
 pub mod ids;
 pub mod logs;
 pub mod manifest;
 pub mod network;
+pub mod packages;
+pub mod pages;
+pub mod router;
 pub mod sandbox;
 pub mod services;
+pub mod sessions;
 pub mod store;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
+
+use axum::body::Body;
+use serde_json::Value;
+
+use dir::{Config, DirError, HostDir, HostLock, Secrets};
+use services::{Context, Services, Settings as ServiceSettings, Status};
+
+/// What the host tells its command.
+#[derive(Debug, Clone)]
+pub enum HostEvent {
+    /// The HTTP server is up.
+    Listening {
+        /// The address listened on.
+        addr: SocketAddr,
+    },
+    /// A service changed state.
+    Service {
+        /// Its id.
+        id: String,
+        /// Its new status.
+        status: Status,
+    },
+    /// Something the admin should know (a core service that failed to install, no
+    /// sandbox by choice).
+    Warning(String),
+}
+
+/// Receives the host's events.
+pub type HostEvents = Arc<dyn Fn(HostEvent) + Send + Sync>;
+
+/// How to run a host.
+#[derive(Debug, Clone)]
+pub struct HostOptions {
+    /// Its folder.
+    pub dir: PathBuf,
+    /// The port (`None`: config.json's).
+    pub port: Option<u16>,
+    /// The address to listen on.
+    pub listen: IpAddr,
+    /// Run services without a sandbox.
+    pub unsafe_no_sandbox: bool,
+    /// How long a service has to become ready.
+    pub ready_timeout: Duration,
+    /// How long a stopping service has before SIGKILL.
+    pub stop_grace: Duration,
+    /// How long a JSON-RPC call to a service may take.
+    pub call_timeout: Duration,
+    /// How often git services are checked for a newer release.
+    pub update_check: Duration,
+}
+
+/// Why the host could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The folder, its config or secrets.
+    #[error(transparent)]
+    Dir(#[from] DirError),
+    /// No sandbox can be made.
+    #[error("cannot sandbox services: {0}")]
+    Sandbox(#[from] sandbox::SandboxError),
+    /// The store.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// The port or the control socket.
+    #[error("{what}: {source}")]
+    Listen {
+        /// What could not listen.
+        what: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// The timeouts and the port, as running.
+#[derive(Debug, Clone)]
+pub struct HostSettings {
+    /// The port bound.
+    pub port: u16,
+    /// See [`HostOptions::ready_timeout`].
+    pub ready_timeout: Duration,
+    /// See [`HostOptions::stop_grace`].
+    pub stop_grace: Duration,
+    /// See [`HostOptions::call_timeout`].
+    pub call_timeout: Duration,
+}
+
+/// A running host's shared state.
+pub struct Host {
+    /// Its folder.
+    pub dir: HostDir,
+    /// `config.json`.
+    pub config: Mutex<Config>,
+    /// `secrets.json`.
+    pub secrets: Secrets,
+    /// The services.
+    pub services: Arc<Services>,
+    /// Browser sessions.
+    pub sessions: sessions::Sessions,
+    /// Timeouts and the port.
+    pub settings: HostSettings,
+    /// Pooled HTTP to services' sockets.
+    pub service_client:
+        hyper_util::client::legacy::Client<crate::gateway::unix::UnixConnector, Body>,
+    /// One install, update or uninstall at a time.
+    pub installing: tokio::sync::Mutex<()>,
+    _lock: HostLock,
+}
+
+impl Host {
+    /// A new one-time login link for the admin.
+    pub fn login_link(&self) -> String {
+        let token = self.sessions.login_token();
+        format!(
+            "http://localhost:{}/_atek/login?token={token}",
+            self.settings.port
+        )
+    }
+
+    /// `config.json` as the inspect API shows it (it holds no secrets).
+    pub fn public_config(&self) -> Value {
+        let mut config = self.config.lock().expect("config lock").clone();
+        config.port = self.settings.port;
+        serde_json::to_value(&config).unwrap_or(Value::Null)
+    }
+
+    /// Stops every service and the listeners' work.
+    pub async fn shutdown(&self) {
+        self.services.shutdown().await;
+        let _ = std::fs::remove_file(self.dir.control_socket());
+    }
+}
+
+/// Starts a host: folder and lock, config and secrets, the sandbox check, the store,
+/// the HTTP server and control socket, core services, then user services.
+pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, HostError> {
+    let dir = HostDir::new(&opts.dir);
+    let root = rustix::process::geteuid().is_root();
+    dir.prepare(root)?;
+    let lock = dir.lock()?;
+    let mut config = Config::load_or_create(&dir)?;
+    let secrets = Secrets::load_or_create(&dir)?;
+    let sandbox = if opts.unsafe_no_sandbox {
+        events(HostEvent::Warning(
+            "services run WITHOUT a sandbox (--unsafe-no-sandbox): each can read and change \
+             everything this user can"
+                .into(),
+        ));
+        None
+    } else {
+        Some(sandbox::Sandbox::detect(
+            root.then_some(packages::FIRST_SERVICE_UID),
+        )?)
+    };
+    let store = Arc::new(store::Store::open(&dir.store_file())?);
+    if let Some(port) = opts.port {
+        config.port = port;
+    }
+    let listener = tokio::net::TcpListener::bind((opts.listen, config.port))
+        .await
+        .map_err(|source| HostError::Listen {
+            what: format!("cannot listen on {}:{}", opts.listen, config.port),
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| HostError::Listen {
+        what: "the listener".into(),
+        source,
+    })?;
+    let control_path = dir.control_socket();
+    let _ = std::fs::remove_file(&control_path);
+    let control =
+        tokio::net::UnixListener::bind(&control_path).map_err(|source| HostError::Listen {
+            what: control_path.display().to_string(),
+            source,
+        })?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&control_path, std::fs::Permissions::from_mode(0o600)).map_err(
+            |source| HostError::Listen {
+                what: control_path.display().to_string(),
+                source,
+            },
+        )?;
+    }
+
+    let settings = HostSettings {
+        port: addr.port(),
+        ready_timeout: opts.ready_timeout,
+        stop_grace: opts.stop_grace,
+        call_timeout: opts.call_timeout,
+    };
+    // Services' gateway sockets are served by the router, which needs the host: the
+    // callback finds it through a weak reference set once the host exists.
+    let me: Arc<OnceLock<Weak<Host>>> = Arc::new(OnceLock::new());
+    let gateway_host = me.clone();
+    let gateway: services::GatewayFn = Arc::new(move |id, listener| {
+        if let Some(host) = gateway_host.get().and_then(Weak::upgrade) {
+            let router = router::router(host, router::Via::Service(id.to_string()));
+            tokio::spawn(router::serve_unix(listener, router, false));
+        }
+    });
+    let service_events = events.clone();
+    let ctx = Context {
+        dir: dir.clone(),
+        sandbox,
+        settings: ServiceSettings {
+            ready_timeout: opts.ready_timeout,
+            stop_grace: opts.stop_grace,
+            host_port: addr.port(),
+        },
+        events: Arc::new(move |id, status| {
+            service_events(HostEvent::Service {
+                id: id.to_string(),
+                status,
+            })
+        }),
+        gateway,
+        spawner: services::process::Spawner::start(),
+        root,
+    };
+    let services = Services::new(ctx, store);
+    let socket_dir = dir.clone();
+    let service_client = crate::gateway::unix::client(Arc::new(move |id: &str| {
+        ids::check(id).ok().map(|()| socket_dir.service_socket(id))
+    }));
+    let core = config.core_services.clone();
+    let host = Arc::new(Host {
+        dir,
+        config: Mutex::new(config),
+        secrets,
+        services,
+        sessions: sessions::Sessions::default(),
+        settings,
+        service_client,
+        installing: tokio::sync::Mutex::new(()),
+        _lock: lock,
+    });
+    let _ = me.set(Arc::downgrade(&host));
+
+    let network = router::router(host.clone(), router::Via::Network);
+    tokio::spawn(async move {
+        crate::gateway::server::serve_tcp(listener, move |_| {
+            crate::gateway::server::router_service(network.clone())
+        })
+        .await
+    });
+    let owner = router::router(host.clone(), router::Via::Owner);
+    tokio::spawn(router::serve_unix(control, owner, true));
+    events(HostEvent::Listening { addr });
+
+    host.services.start_all()?;
+    for core in core {
+        if host.services.contains(&core.id) {
+            continue;
+        }
+        let opts = packages::InstallOpts {
+            source: core.source_url.clone(),
+            id: Some(core.id.clone()),
+            desired_version: core.desired_version.clone(),
+            config: core
+                .config
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
+                .collect(),
+            ..Default::default()
+        };
+        if let Err(e) = packages::install(&host.services, opts).await {
+            events(HostEvent::Warning(format!(
+                "core service {} could not be installed: {e}",
+                core.id
+            )));
+        }
+    }
+    tokio::spawn(check_updates(Arc::downgrade(&host), opts.update_check));
+    Ok(host)
+}
+
+/// Marks "update available" on git services, every `every`.
+async fn check_updates(host: Weak<Host>, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let Some(host) = host.upgrade() else { return };
+        for service in host.services.all() {
+            let mut record = service.record();
+            if record.source_type != store::SourceType::Git {
+                continue;
+            }
+            if let Ok((installed, Some(latest))) = packages::check(&service).await {
+                let newer = (Some(&latest) != installed.as_ref()).then_some(latest);
+                if record.update_available != newer {
+                    record.update_available = newer;
+                    if host.services.store().put_service(&record).is_ok() {
+                        service.set_record(record);
+                    }
+                }
+            }
+        }
+    }
+}

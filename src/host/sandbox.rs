@@ -169,7 +169,6 @@ impl Sandbox {
             "--unshare-user",
             "--die-with-parent",
             "--new-session",
-            "--clearenv",
             "--hostname",
             "atek",
             "--ro-bind",
@@ -262,9 +261,6 @@ impl Sandbox {
         }
         cmd.arg("--ro-bind").arg(&self.spork).arg(inside::SPORK);
         cmd.args(["--chdir", inside::APP]);
-        for (k, v) in &spec.env {
-            cmd.arg("--setenv").arg(k).arg(v);
-        }
         cmd.arg("--").arg(inside::SPORK).arg("__sandbox");
         if let Some((_, port)) = &spec.gateway {
             cmd.arg("--forward-port").arg(port.to_string());
@@ -283,7 +279,10 @@ impl Sandbox {
             cmd.args(["--rw", dir]);
         }
         cmd.arg("--").args(&spec.argv);
-        cmd.env_clear();
+        // The environment goes through the launcher and bwrap as environment, never as
+        // `--setenv` arguments: it holds the bearer token and secret config values, and
+        // argv is readable by every user on the machine (`ps`).
+        cmd.env_clear().envs(&spec.env);
         cmd
     }
 }

@@ -248,7 +248,8 @@ impl Service {
 
     /// What the APIs show: the original's `ServiceInfo` (`status`, `key`, `settings`)
     /// with spork's flat fields beside it. Secret config values are left out.
-    pub fn info(&self, dir: &HostDir) -> Value {
+    pub fn info(&self, ctx: &Context) -> Value {
+        let dir = &ctx.dir;
         let record = self.record();
         let live = self.live.borrow().clone();
         let manifest = self.manifest();
@@ -320,6 +321,7 @@ impl Service {
             "restarts": live.restarts,
             "pid": live.pid,
             "network": network,
+            "sandbox": ctx.sandboxed(),
             "exports": exports,
             "updateAvailable": record.update_available,
             "warnings": warnings,
@@ -427,20 +429,29 @@ impl Services {
         found
     }
 
-    /// The first running service exporting `api`, with the export.
-    pub fn exporter(&self, api: &str) -> Option<(Arc<Service>, manifest::Export)> {
-        self.all().into_iter().find_map(|s| {
-            if s.status() != Status::Running {
-                return None;
-            }
-            let export = s
-                .manifest()
-                .ok()?
+    /// The first running service exporting `api` over `transport`, with the export;
+    /// else the id of one that exports it but is not running, if any.
+    pub fn exporter(
+        &self,
+        api: &str,
+        transport: manifest::Transport,
+    ) -> Result<(Arc<Service>, manifest::Export), Option<String>> {
+        let mut down = None;
+        for s in self.all() {
+            let Ok(m) = s.manifest() else { continue };
+            let Some(export) = m
                 .exports
                 .into_iter()
-                .find(|e| e.api == api)?;
-            Some((s, export))
-        })
+                .find(|e| e.api == api && e.transport == transport)
+            else {
+                continue;
+            };
+            if s.status() == Status::Running {
+                return Ok((s, export));
+            }
+            down.get_or_insert(s.id.clone());
+        }
+        Err(down)
     }
 
     /// Stops every service (SIGTERM, grace, SIGKILL), all at once.
@@ -487,9 +498,7 @@ fn argv(manifest: &Manifest, package: &std::path::Path) -> Vec<String> {
 
 /// Gives `path` to the service's uid (a root host).
 fn give(path: &std::path::Path, uid: u32) -> std::io::Result<()> {
-    use rustix::fs::{Gid, Uid};
-    rustix::fs::chown(path, Some(Uid::from_raw(uid)), Some(Gid::from_raw(uid)))?;
-    Ok(())
+    std::os::unix::fs::chown(path, Some(uid), Some(uid))
 }
 
 /// Starts one service: folders, gateway socket, environment, sandbox, cgroup, spawn.

@@ -1,0 +1,142 @@
+//! `spork host`: runs the home cloud in a folder until SIGINT/SIGTERM, printing where it
+//! listens, a one-time login link (stderr) and each service's state changes; `spork
+//! host login-link` asks a running host for a fresh link.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+
+use super::{shutdown_signal, GlobalArgs};
+use crate::host::{self, HostError, HostEvent, HostOptions};
+use crate::ui::{Event, EventStream, HintedError, Reporter};
+
+/// The host's folder, for `spork host` and every verb that talks to it.
+#[derive(Debug, Clone, Args)]
+pub struct DirArgs {
+    /// The host's folder [default: ~/.atek]
+    #[arg(long, env = "SPORK_HOST_DIR", value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+}
+
+impl DirArgs {
+    /// The folder, defaulted.
+    pub fn path(&self) -> PathBuf {
+        self.dir
+            .clone()
+            .unwrap_or_else(host::dir::HostDir::default_root)
+    }
+}
+
+/// Run the home cloud: services, their APIs, their websites.
+///
+/// `spork host` runs the services installed with `spork install` (each sandboxed),
+/// routes JSON-RPC calls between them at /_atek/gateway?api=API_ID, and serves each at
+/// http://ID.localhost:PORT/ for browsers signed in with the one-time login link it
+/// prints. Its state lives in --dir (config.json, secrets.json, packages/, data/,
+/// logs/); a second host on the same folder is refused.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    spork host --dir ~/cloud               # run it (port 2835)\n  \
+    spork install ./my-service              # in another terminal\n  \
+    spork host login-link                   # a new one-time browser login link")]
+pub struct HostArgs {
+    /// The folder.
+    #[command(flatten)]
+    pub dir: DirArgs,
+    /// The HTTP port (0: a free one, printed) [default: config.json's, else 2835]
+    #[arg(short, long)]
+    pub port: Option<u16>,
+    /// The address to listen on (widen with 0.0.0.0 to share on your network)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub listen: IpAddr,
+    /// Run services without a sandbox (each can then read and change all your files)
+    #[arg(long)]
+    pub unsafe_no_sandbox: bool,
+    /// Seconds a service has to answer its health request before it is `failed`
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub ready_timeout: u64,
+    /// Seconds a stopping service has between SIGTERM and SIGKILL
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub stop_timeout: u64,
+    /// Seconds a JSON-RPC call through the gateway may take
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub call_timeout: u64,
+    /// Hours between checks for newer releases of git services
+    #[arg(long, value_name = "HOURS", default_value_t = 24)]
+    pub update_check: u64,
+    /// What to ask a running host.
+    #[command(subcommand)]
+    pub action: Option<HostAction>,
+}
+
+/// Asking a running host.
+#[derive(Debug, Subcommand)]
+pub enum HostAction {
+    /// Print a fresh one-time browser login link (on stderr)
+    LoginLink,
+}
+
+/// Runs `spork host` until SIGINT/SIGTERM, or its action.
+pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
+    let reporter = Reporter::new(global.json, EventStream::Stdout);
+    let dir = args.dir.path();
+    if let Some(HostAction::LoginLink) = args.action {
+        let link = host::client::Client::new(&dir)
+            .login_link()
+            .await
+            .map_err(|e| super::services::client_error(e, &dir))?;
+        reporter.say(format_args!("login (one time): {link}"));
+        return Ok(());
+    }
+    let opts = HostOptions {
+        dir: dir.clone(),
+        port: args.port,
+        listen: args.listen,
+        unsafe_no_sandbox: args.unsafe_no_sandbox,
+        ready_timeout: Duration::from_secs(args.ready_timeout.max(1)),
+        stop_grace: Duration::from_secs(args.stop_timeout),
+        call_timeout: Duration::from_secs(args.call_timeout.max(1)),
+        update_check: Duration::from_secs(args.update_check.max(1) * 3600),
+    };
+    let events: host::HostEvents = Arc::new(move |event| match event {
+        HostEvent::Listening { addr } => {
+            reporter.say(format_args!(
+                "home cloud in {} at http://localhost:{}/",
+                dir.display(),
+                addr.port()
+            ));
+            reporter.event(Event::listening(
+                None,
+                Some(addr.ip().to_string()),
+                Some(addr.port()),
+            ));
+        }
+        HostEvent::Service { id, status } => {
+            reporter.say(format_args!("{id}: {}", status.as_str()));
+            reporter.event(Event::Service {
+                id,
+                status: status.as_str().to_string(),
+            });
+        }
+        HostEvent::Warning(text) => reporter.say(format_args!("warning: {text}")),
+    });
+    let running = host::start(opts, events).await.map_err(|e| match e {
+        HostError::Sandbox(s) => anyhow::Error::new(HintedError {
+            message: format!("cannot sandbox services: {s}"),
+            hint: s.hint().to_string(),
+        }),
+        HostError::Dir(host::dir::DirError::Busy { .. }) => anyhow::Error::new(HintedError {
+            message: e.to_string(),
+            hint: "stop it first, or give this one its own --dir".into(),
+        }),
+        other => anyhow::Error::new(other),
+    })?;
+    reporter.say(format_args!("login (one time): {}", running.login_link()));
+    shutdown_signal().await;
+    reporter.say("stopping services");
+    running.shutdown().await;
+    Ok(())
+}

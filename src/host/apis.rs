@@ -1,0 +1,240 @@
+//! The host's own APIs, reached through the same gateway as services' APIs, with the
+//! original Atek's ids, method names and shapes: `atek.cloud/services-api` (admin
+//! only) and `atek.cloud/inspect-api` (any authenticated caller; never a secret).
+//! `status` is widened to spork's five states; `install` and `uninstall` take a few
+//! more options (`link`, `allowNetwork`, `env`, `purge`).
+//!
+//! Errors use the original's codes: -32601 for an unknown method, -32003 for "not
+//! authorized" and every other refusal, -32602 for params that do not fit.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::packages::{self, InstallOpts};
+use super::services::Status;
+use super::Host;
+use crate::gateway::rpc::ErrorCode;
+
+/// The services API's id.
+pub const SERVICES_API: &str = "atek.cloud/services-api";
+/// The inspect API's id.
+pub const INSPECT_API: &str = "atek.cloud/inspect-api";
+
+/// True for an API the host itself serves.
+pub fn is_host_api(api: &str) -> bool {
+    api == SERVICES_API || api == INSPECT_API
+}
+
+/// Whether a service whose manifest has `imports` may call `api` (no `imports`: any,
+/// as in Atek). The inspect API is open to every service.
+pub fn api_allowed(api: &str, imports: Option<&[String]>) -> bool {
+    api == INSPECT_API || imports.is_none_or(|list| list.iter().any(|i| i == api))
+}
+
+/// A refusal: its code and one-line message.
+pub type Refusal = (ErrorCode, String);
+
+fn invalid(msg: impl Into<String>) -> Refusal {
+    (ErrorCode::INVALID_PARAMS, msg.into())
+}
+
+fn refuse(msg: impl Into<String>) -> Refusal {
+    (ErrorCode::NOT_AUTHORIZED, msg.into())
+}
+
+/// `params[i]` as a string.
+fn string_at(params: &Value, i: usize, name: &str) -> Result<String, Refusal> {
+    params
+        .get(i)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| invalid(format!("Parameter {} ({name}) must be a string", i + 1)))
+}
+
+fn string_map(v: Option<&Value>, name: &str) -> Result<BTreeMap<String, String>, Refusal> {
+    match v {
+        None | Some(Value::Null) => Ok(BTreeMap::new()),
+        Some(Value::Object(o)) => o
+            .iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k.clone(), s.clone())),
+                Value::Number(n) => Ok((k.clone(), n.to_string())),
+                Value::Bool(b) => Ok((k.clone(), b.to_string())),
+                _ => Err(invalid(format!("{name}.{k} must be a string"))),
+            })
+            .collect(),
+        Some(_) => Err(invalid(format!("{name} must be an object of strings"))),
+    }
+}
+
+/// Calls `method` of a host API; `admin` says whether the caller is the admin.
+pub async fn call(
+    host: &Arc<Host>,
+    api: &str,
+    method: &str,
+    params: &Value,
+    admin: bool,
+) -> Result<Value, Refusal> {
+    if api == INSPECT_API {
+        return match method {
+            "isReady" => Ok(Value::Bool(true)),
+            "getConfig" => Ok(host.public_config()),
+            _ => Err((
+                ErrorCode::METHOD_NOT_FOUND,
+                format!("Method not found: {method}"),
+            )),
+        };
+    }
+    if !admin {
+        return Err(refuse(format!(
+            "Not authorized: {SERVICES_API} is for the admin only"
+        )));
+    }
+    let services = &host.services;
+    let service = |id: &str| {
+        services
+            .get(id)
+            .ok_or_else(|| refuse(format!("no service {id:?} is installed")))
+    };
+    let pkg = |e: packages::PackageError| refuse(e.to_string());
+    match method {
+        "list" => {
+            let list: Vec<Value> = services
+                .all()
+                .iter()
+                .map(|s| s.info(services.context()))
+                .collect();
+            Ok(json!({ "services": list }))
+        }
+        "get" => Ok(service(&string_at(params, 0, "id")?)?.info(services.context())),
+        "install" => {
+            let opts = params
+                .get(0)
+                .and_then(Value::as_object)
+                .ok_or_else(|| invalid("Parameter 1 (opts) must be an object"))?;
+            let source = opts
+                .get("sourceUrl")
+                .and_then(Value::as_str)
+                .ok_or_else(|| invalid("opts.sourceUrl must be a string"))?;
+            let source = source
+                .strip_prefix("file://")
+                .filter(|p| std::path::Path::new(p).is_dir())
+                .unwrap_or(source);
+            let flag = |k: &str| opts.get(k).and_then(Value::as_bool).unwrap_or(false);
+            let text = |k: &str| opts.get(k).and_then(Value::as_str).map(str::to_owned);
+            let install = InstallOpts {
+                source: source.to_string(),
+                id: text("id"),
+                desired_version: text("desiredVersion"),
+                env: string_map(opts.get("env"), "opts.env")?,
+                config: string_map(opts.get("config"), "opts.config")?,
+                link: flag("link"),
+                allow_network: flag("allowNetwork"),
+                allow_scripts: flag("allowScripts"),
+            };
+            let _guard = host.installing.lock().await;
+            let service = packages::install(services, install).await.map_err(pkg)?;
+            Ok(service.info(services.context()))
+        }
+        "uninstall" => {
+            let id = string_at(params, 0, "id")?;
+            let purge = params
+                .get(1)
+                .and_then(|o| o.get("purge"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let _guard = host.installing.lock().await;
+            packages::uninstall(services, &id, purge)
+                .await
+                .map_err(pkg)?;
+            Ok(Value::Null)
+        }
+        "configure" => {
+            let id = string_at(params, 0, "id")?;
+            let svc = service(&id)?;
+            let opts = params.get(1).cloned().unwrap_or(json!({}));
+            let values = string_map(opts.get("config"), "opts.config")?;
+            let mut record = svc.record();
+            if let Ok(m) = svc.manifest() {
+                if let Some(known) = m.config_keys() {
+                    if let Some(bad) = values.keys().find(|k| !known.contains(k)) {
+                        return Err(invalid(format!(
+                            "{id} has no config key {bad:?} (its atek.json names: {})",
+                            known.join(", ")
+                        )));
+                    }
+                }
+            }
+            for (k, v) in values {
+                if v.is_empty() {
+                    record.config.remove(&k);
+                } else {
+                    record.config.insert(k, v);
+                }
+            }
+            if let Some(v) = opts.get("desiredVersion").and_then(Value::as_str) {
+                record.desired_version = Some(v.to_string());
+            }
+            services
+                .store()
+                .put_service(&record)
+                .map_err(|e| refuse(e.to_string()))?;
+            svc.set_record(record);
+            svc.reload_manifest();
+            // New values reach the service through its environment: restart it.
+            if matches!(
+                svc.status(),
+                Status::Running | Status::Starting | Status::Restarting
+            ) {
+                svc.want(true, true);
+            }
+            Ok(Value::Null)
+        }
+        "start" | "stop" | "restart" => {
+            let id = string_at(params, 0, "id")?;
+            let svc = service(&id)?;
+            let run = method != "stop";
+            let mut record = svc.record();
+            if record.stopped == run {
+                record.stopped = !run;
+                services
+                    .store()
+                    .put_service(&record)
+                    .map_err(|e| refuse(e.to_string()))?;
+                svc.set_record(record);
+            }
+            svc.want(run, method == "restart");
+            let limit = host.settings.ready_timeout + host.settings.stop_grace;
+            let status = svc.settled(run, limit).await;
+            if run && status != Status::Running {
+                return Err(refuse(format!("{id} is {}", status.as_str())));
+            }
+            Ok(Value::Null)
+        }
+        "checkForPackageUpdates" => {
+            let id = string_at(params, 0, "id")?;
+            let svc = service(&id)?;
+            let (installed, latest) = packages::check(&svc).await.map_err(pkg)?;
+            Ok(json!({
+                "hasUpdate": latest.is_some() && latest != installed,
+                "installedVersion": installed.unwrap_or_else(|| "latest".into()),
+                "latestVersion": latest.unwrap_or_else(|| "latest".into()),
+            }))
+        }
+        "updatePackage" => {
+            let id = string_at(params, 0, "id")?;
+            let _guard = host.installing.lock().await;
+            let done = packages::update(services, &id).await.map_err(pkg)?;
+            Ok(json!({
+                "installedVersion": done.installed_version.unwrap_or_default(),
+                "oldVersion": done.old_version.unwrap_or_default(),
+            }))
+        }
+        _ => Err((
+            ErrorCode::METHOD_NOT_FOUND,
+            format!("Method not found: {method}"),
+        )),
+    }
+}

@@ -1,0 +1,563 @@
+//! Installing, updating and removing services: from a local folder (copied, or run in
+//! place with `--link`) or a git URL (the highest semver tag in a range, else the
+//! default branch), then the build (`npm ci`/`npm install --ignore-scripts`, `npm run
+//! build`, or the manifest's `build`), each step sandboxed with outbound network.
+//!
+//! An install either completes (package in place, record stored durably, service
+//! started) or leaves nothing behind; an update either completes or puts the old
+//! version and its data back and leaves it running.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::ids;
+use super::manifest::{self, Manifest, Runtime};
+use super::sandbox::{self, Net, Spec};
+use super::services::{Service, Services, Status};
+use super::store::{ServiceRecord, SourceType};
+
+mod git;
+
+/// How long one git command may take.
+const GIT_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long one build step may take.
+const BUILD_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+/// The first uid a root host gives a service (one per service, above any system's
+/// allocated ranges).
+pub const FIRST_SERVICE_UID: u32 = 3_100_000;
+
+/// Why an install, update or uninstall failed: one line for the CLI and the API.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageError {
+    /// The source is neither a folder nor a git URL we can read.
+    #[error("{0}")]
+    Source(String),
+    /// The id is invalid or taken.
+    #[error("{0}")]
+    Id(String),
+    /// `atek.json` is invalid.
+    #[error("{0}")]
+    Manifest(#[from] manifest::ManifestError),
+    /// A build step failed.
+    #[error("{0}")]
+    Build(String),
+    /// No such service.
+    #[error("no service {0:?} is installed")]
+    NotFound(String),
+    /// The new version never became ready (the old one is back).
+    #[error("{0}")]
+    NotReady(String),
+    /// Files or the store.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// What `install` is given (the API's `InstallOpts`, widened).
+#[derive(Debug, Clone, Default)]
+pub struct InstallOpts {
+    /// A folder or git URL.
+    pub source: String,
+    /// The id to use.
+    pub id: Option<String>,
+    /// A semver range (git).
+    pub desired_version: Option<String>,
+    /// Environment values.
+    pub env: BTreeMap<String, String>,
+    /// Config values.
+    pub config: BTreeMap<String, String>,
+    /// Run in place instead of a copy.
+    pub link: bool,
+    /// Grant outbound network (when the manifest asks).
+    pub allow_network: bool,
+    /// Let npm run install scripts.
+    pub allow_scripts: bool,
+}
+
+/// True when `source` names a git repository rather than a folder.
+pub fn is_git_url(source: &str) -> bool {
+    ["https://", "http://", "ssh://", "git://", "file://"]
+        .iter()
+        .any(|p| source.starts_with(p))
+        || (source.contains('@') && source.contains(':') && !source.starts_with('/'))
+}
+
+fn io(e: impl std::fmt::Display) -> PackageError {
+    PackageError::Io(e.to_string())
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Installs a service and starts it; returns it once it has settled (running, or
+/// failed with its log tail in `get`).
+pub async fn install(
+    services: &Services,
+    opts: InstallOpts,
+) -> Result<std::sync::Arc<Service>, PackageError> {
+    let ctx = services.context().clone();
+    let git = is_git_url(&opts.source);
+    if git && opts.link {
+        return Err(PackageError::Source(
+            "--link needs a local folder, not a git URL".into(),
+        ));
+    }
+    let staging = ctx
+        .dir
+        .packages()
+        .join(format!(".install-{}", super::dir::random_token()));
+    let _staging = Cleanup(Some(staging.clone()));
+    let (source_url, source_type, version, commit, checkout) = if git {
+        let release = git::pick(&opts.source, opts.desired_version.as_deref()).await?;
+        git::clone(
+            &opts.source,
+            release.as_ref().map(|r| r.tag.as_str()),
+            &staging,
+        )
+        .await?;
+        let commit = git::head(&staging).await?;
+        (
+            opts.source.clone(),
+            SourceType::Git,
+            release.map(|r| r.tag),
+            Some(commit),
+            staging.clone(),
+        )
+    } else {
+        let path = std::path::absolute(&opts.source).map_err(io)?;
+        if !path.is_dir() {
+            return Err(PackageError::Source(format!(
+                "{}: no such folder",
+                path.display()
+            )));
+        }
+        let version = package_version(&path);
+        if opts.link {
+            (
+                path.display().to_string(),
+                SourceType::File,
+                version,
+                None,
+                path,
+            )
+        } else {
+            copy_tree(&path, &staging).map_err(io)?;
+            (
+                path.display().to_string(),
+                SourceType::File,
+                version,
+                None,
+                staging.clone(),
+            )
+        }
+    };
+    let (manifest, _warnings) = manifest::load(&checkout)?;
+    let id = choose_id(services, opts.id.as_deref(), &manifest, &source_url)?;
+    let uid = ctx.root.then(|| free_uid(services));
+    let package_dir = if opts.link {
+        checkout.clone()
+    } else {
+        super::services::package_dir(&ctx.dir, &id)
+    };
+    if !opts.link {
+        std::fs::rename(&staging, &package_dir).map_err(io)?;
+    }
+    let placed = Cleanup((!opts.link).then(|| package_dir.clone()));
+    let record = ServiceRecord {
+        id: id.clone(),
+        source_url,
+        source_type,
+        link: opts.link,
+        desired_version: opts.desired_version.clone(),
+        version,
+        commit,
+        package_dir: package_dir.clone(),
+        config: opts.config.clone(),
+        env: opts.env.clone(),
+        allow_network: opts.allow_network,
+        allow_scripts: opts.allow_scripts,
+        stopped: false,
+        uid,
+        update_available: None,
+        installed_at: now(),
+    };
+    if !opts.link {
+        build(services, &record, &manifest).await?;
+    }
+    services.store().put_service(&record).map_err(io)?;
+    placed.disarm();
+    let service = services.add(record);
+    service.want(true, false);
+    service
+        .settled(true, ctx.settings.ready_timeout + Duration::from_secs(5))
+        .await;
+    Ok(service)
+}
+
+/// Removes a service (stopped first); its data stays unless `purge`.
+pub async fn uninstall(services: &Services, id: &str, purge: bool) -> Result<(), PackageError> {
+    let service = services
+        .remove(id)
+        .await
+        .ok_or_else(|| PackageError::NotFound(id.into()))?;
+    let record = service.record();
+    services.store().remove_service(id).map_err(io)?;
+    let dir = &services.context().dir;
+    if !record.link {
+        let _ = std::fs::remove_dir_all(&record.package_dir);
+    }
+    let _ = std::fs::remove_dir_all(dir.socket_dir(id));
+    let _ = std::fs::remove_file(dir.gateway_socket(id));
+    if purge {
+        std::fs::remove_dir_all(dir.data(id)).or_else(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Ok(())
+            } else {
+                Err(io(e))
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// The result of an update: the version before and after (equal when there was none
+/// newer).
+#[derive(Debug, Clone)]
+pub struct Updated {
+    /// Before.
+    pub old_version: Option<String>,
+    /// After.
+    pub installed_version: Option<String>,
+}
+
+/// What the newest matching release is, for `checkForPackageUpdates` and the periodic
+/// check: `(installed, latest)`.
+pub async fn check(service: &Service) -> Result<(Option<String>, Option<String>), PackageError> {
+    let record = service.record();
+    if record.source_type != SourceType::Git {
+        return Err(PackageError::Source(format!(
+            "{} was installed from a folder: reinstall it to change its version",
+            record.id
+        )));
+    }
+    let latest = git::pick(&record.source_url, record.desired_version.as_deref()).await?;
+    Ok((record.version, latest.map(|r| r.tag)))
+}
+
+/// Moves a git service to the newest release in its range: fetch and build into a
+/// fresh folder, snapshot its data, swap, restart; any failure puts the old version
+/// and the snapshot back and leaves it running.
+pub async fn update(services: &Services, id: &str) -> Result<Updated, PackageError> {
+    let service = services
+        .get(id)
+        .ok_or_else(|| PackageError::NotFound(id.into()))?;
+    let (installed, latest) = check(&service).await?;
+    let old = service.record();
+    let Some(latest) = latest.filter(|l| Some(l) != installed.as_ref()) else {
+        return Ok(Updated {
+            old_version: installed.clone(),
+            installed_version: installed,
+        });
+    };
+    let ctx = services.context().clone();
+    let fresh = ctx
+        .dir
+        .packages()
+        .join(format!(".update-{}", super::dir::random_token()));
+    let fresh_cleanup = Cleanup(Some(fresh.clone()));
+    git::clone(&old.source_url, Some(&latest), &fresh).await?;
+    let commit = git::head(&fresh).await?;
+    let (manifest, _) = manifest::load(&fresh)?;
+    let mut next = old.clone();
+    next.version = Some(latest.clone());
+    next.commit = Some(commit);
+    next.update_available = None;
+    next.package_dir = fresh.clone();
+    build(services, &next, &manifest).await?;
+    next.package_dir = old.package_dir.clone();
+
+    // Swap: stop, snapshot data, move folders, start the new one.
+    let was_running = !old.stopped;
+    service.want(false, false);
+    service.settled(false, ctx.settings.stop_grace * 2).await;
+    let data = ctx.dir.data(id);
+    let snapshot = ctx.dir.root().join("data").join(format!(".{id}.snapshot"));
+    let _ = std::fs::remove_dir_all(&snapshot);
+    if data.exists() {
+        copy_tree(&data, &snapshot).map_err(io)?;
+    }
+    let previous = ctx.dir.packages().join(format!(".{id}.previous"));
+    let _ = std::fs::remove_dir_all(&previous);
+    std::fs::rename(&old.package_dir, &previous).map_err(io)?;
+    if let Err(e) = std::fs::rename(&fresh, &old.package_dir) {
+        let _ = std::fs::rename(&previous, &old.package_dir);
+        service.want(was_running, false);
+        return Err(io(e));
+    }
+    fresh_cleanup.disarm();
+    service.set_record(next.clone());
+    service.reload_manifest();
+    service.want(true, true);
+    let status = service
+        .settled(true, ctx.settings.ready_timeout + Duration::from_secs(5))
+        .await;
+    if status == Status::Running {
+        services.store().put_service(&next).map_err(io)?;
+        let _ = std::fs::remove_dir_all(&previous);
+        let _ = std::fs::remove_dir_all(&snapshot);
+        if !was_running {
+            service.want(false, false);
+        }
+        return Ok(Updated {
+            old_version: old.version,
+            installed_version: Some(latest),
+        });
+    }
+    // Roll back: the old package, the old data, the old record, running again.
+    service.want(false, false);
+    service.settled(false, ctx.settings.stop_grace * 2).await;
+    let _ = std::fs::remove_dir_all(&old.package_dir);
+    std::fs::rename(&previous, &old.package_dir).map_err(io)?;
+    if snapshot.exists() {
+        let _ = std::fs::remove_dir_all(&data);
+        std::fs::rename(&snapshot, &data).map_err(io)?;
+    }
+    service.set_record(old.clone());
+    service.reload_manifest();
+    service.want(was_running, true);
+    service
+        .settled(true, ctx.settings.ready_timeout + Duration::from_secs(5))
+        .await;
+    Err(PackageError::NotReady(format!(
+        "{latest} of {id} did not become ready ({}); {} is running again",
+        status.as_str(),
+        old.version.as_deref().unwrap_or("the previous version")
+    )))
+}
+
+/// Runs the build steps of a freshly placed package, sandboxed with outbound network:
+/// npm's install when it has dependencies and no `node_modules`, then `npm run build`
+/// when `package.json` has one, else the manifest's `build`.
+async fn build(
+    services: &Services,
+    record: &ServiceRecord,
+    manifest: &Manifest,
+) -> Result<(), PackageError> {
+    let ctx = services.context().clone();
+    let package = &record.package_dir;
+    let mut steps: Vec<Vec<String>> = Vec::new();
+    let pkg_json = std::fs::read(package.join("package.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+    if manifest.runtime == Runtime::Node {
+        if let Some(pkg) = &pkg_json {
+            let has_deps = ["dependencies", "devDependencies"].iter().any(|k| {
+                pkg.get(k)
+                    .and_then(Value::as_object)
+                    .is_some_and(|o| !o.is_empty())
+            });
+            if has_deps && !package.join("node_modules").exists() {
+                let verb = if package.join("package-lock.json").exists() {
+                    "ci"
+                } else {
+                    "install"
+                };
+                let mut step = vec![
+                    "npm".to_string(),
+                    verb.into(),
+                    "--no-audit".into(),
+                    "--no-fund".into(),
+                ];
+                if !record.allow_scripts {
+                    step.push("--ignore-scripts".into());
+                }
+                steps.push(step);
+            }
+            if pkg.pointer("/scripts/build").is_some() && manifest.build.is_none() {
+                steps.push(vec!["npm".into(), "run".into(), "build".into()]);
+            }
+        }
+    }
+    if let Some(b) = &manifest.build {
+        steps.push(b.clone());
+    }
+    if steps.is_empty() {
+        return Ok(());
+    }
+    let data = ctx.dir.data(&record.id);
+    std::fs::create_dir_all(&data).map_err(io)?;
+    if let (true, Some(uid)) = (ctx.root, record.uid) {
+        chown_tree(package, uid).map_err(io)?;
+        chown_tree(&data, uid).map_err(io)?;
+    }
+    let mut log = super::logs::Log::new(ctx.dir.log(&record.id));
+    for step in steps {
+        log.note(&format!("build: {}", step.join(" ")));
+        let mut env = BTreeMap::new();
+        env.insert(
+            "PATH".to_string(),
+            "/usr/local/bin:/usr/bin:/bin".to_string(),
+        );
+        env.insert(
+            "HOME".into(),
+            if ctx.sandboxed() {
+                "/data".into()
+            } else {
+                data.display().to_string()
+            },
+        );
+        env.insert("LANG".into(), "C.UTF-8".into());
+        let spec = Spec {
+            id: record.id.clone(),
+            argv: step.clone(),
+            env,
+            package: package.clone(),
+            package_writable: true,
+            data: data.clone(),
+            socket_dir: None,
+            gateway: None,
+            net: Net::Outbound,
+            uid: if ctx.root { record.uid } else { None },
+            cgroup: None,
+        };
+        let cmd = match &ctx.sandbox {
+            Some(s) => s.command(&spec),
+            None => sandbox::unsandboxed_command(&spec),
+        };
+        let mut child = ctx
+            .spawner
+            .spawn(cmd)
+            .await
+            .map_err(|e| PackageError::Build(format!("{}: {e}", step.join(" "))))?;
+        let log_shared = std::sync::Arc::new(std::sync::Mutex::new(super::logs::Log::new(
+            ctx.dir.log(&record.id),
+        )));
+        super::services::process::pipe_output(&mut child, log_shared);
+        if ctx.sandboxed() {
+            if let Some(pid) = child.id() {
+                super::network::attach_outbound(
+                    pid,
+                    std::sync::Arc::new(std::sync::Mutex::new(super::logs::Log::new(
+                        ctx.dir.log(&record.id),
+                    ))),
+                )
+                .await
+                .map_err(PackageError::Build)?;
+            }
+        }
+        let status = match tokio::time::timeout(BUILD_TIMEOUT, child.wait()).await {
+            Ok(status) => status.map_err(io)?,
+            Err(_) => {
+                let _ = child.kill().await;
+                return Err(PackageError::Build(format!(
+                    "{}: timed out after {} min",
+                    step.join(" "),
+                    BUILD_TIMEOUT.as_secs() / 60
+                )));
+            }
+        };
+        if !status.success() {
+            let tail = super::logs::tail(&ctx.dir.log(&record.id), 5).join(" | ");
+            return Err(PackageError::Build(format!(
+                "build step `{}` failed ({status}): {tail}",
+                step.join(" ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn choose_id(
+    services: &Services,
+    given: Option<&str>,
+    manifest: &Manifest,
+    source: &str,
+) -> Result<String, PackageError> {
+    if let Some(id) = given {
+        ids::check(id).map_err(|e| PackageError::Id(e.to_string()))?;
+        if services.contains(id) {
+            return Err(PackageError::Id(format!("a service with id {id:?} is already installed (uninstall it, or pick another --id)")));
+        }
+        return Ok(id.to_string());
+    }
+    let base = manifest
+        .name
+        .as_deref()
+        .map(ids::from_name)
+        .unwrap_or_else(|| ids::from_name(source));
+    Ok(ids::unique(&base, |id| services.contains(id)))
+}
+
+fn free_uid(services: &Services) -> u32 {
+    let taken: Vec<u32> = services
+        .all()
+        .iter()
+        .filter_map(|s| s.record().uid)
+        .collect();
+    (FIRST_SERVICE_UID..)
+        .find(|u| !taken.contains(u))
+        .unwrap_or(FIRST_SERVICE_UID)
+}
+
+fn package_version(dir: &Path) -> Option<String> {
+    let bytes = std::fs::read(dir.join("package.json")).ok()?;
+    let pkg: Value = serde_json::from_slice(&bytes).ok()?;
+    pkg.get("version")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// Copies a folder (without `.git`), keeping symlinks as symlinks and modes as modes.
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == ".git" {
+            continue;
+        }
+        let (src, dst) = (entry.path(), to.join(&name));
+        let kind = entry.file_type()?;
+        if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src)?, &dst)?;
+        } else if kind.is_dir() {
+            copy_tree(&src, &dst)?;
+        } else if kind.is_file() {
+            std::fs::copy(&src, &dst)?;
+        }
+    }
+    Ok(())
+}
+
+fn chown_tree(path: &Path, uid: u32) -> std::io::Result<()> {
+    std::os::unix::fs::lchown(path, Some(uid), Some(uid))?;
+    if path.symlink_metadata()?.is_dir() {
+        for entry in std::fs::read_dir(path)? {
+            chown_tree(&entry?.path(), uid)?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes a folder when dropped, unless disarmed: a failed install leaves nothing.
+struct Cleanup(Option<PathBuf>);
+
+impl Cleanup {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_dir_all(path);
+        }
+    }
+}
