@@ -3,6 +3,7 @@
 //! namespaces for holepunching tests.
 #![allow(dead_code)]
 
+pub mod host;
 pub mod http;
 pub mod netns;
 
