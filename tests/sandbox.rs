@@ -1,0 +1,183 @@
+//! The sandbox around `spork host`'s services, asserted from inside a running service
+//! (the Python probe fixture) and from outside: what it can read, write, reach and do.
+//! Under `CI=true` a sandbox that cannot be made fails the run (the host refuses to
+//! start services without one, so every test here would fail).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::host::{descendants, fixture, fixture_copy, text, TestHost};
+use serde_json::{json, Value};
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+}
+
+fn uid_of(pid: u32) -> u32 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|u| u.parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn a_service_sees_only_its_own_sandbox() {
+    let host = TestHost::start(&[]);
+    let started = Instant::now();
+    host.install(&fixture("hello"), &[]);
+    let probe = host.install(&fixture("probe"), &[]);
+    assert_eq!(probe["status"], "running", "{probe}");
+
+    // Outside: a world-readable file and a TCP listener on the host's loopback.
+    let outside = tempfile::tempdir().unwrap();
+    let canary = outside.path().join("canary.txt");
+    std::fs::write(&canary, "the host's secret").unwrap();
+    std::fs::set_permissions(&canary, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hello_data = host.dir.join("data/hello");
+    let hello_socket = host.dir.join("sockets/hello/service.sock");
+    let params = json!([
+        canary,
+        port,
+        [
+            hello_data,
+            hello_socket,
+            host.dir,
+            "/data",
+            "/run/atek/service.sock",
+            "/run/atek-host.sock",
+            "/root",
+            "/home"
+        ]
+    ]);
+    let facts = host.call("example.com/probe-api", "probe", &params.to_string());
+    eprintln!("{facts:#}");
+    assert_eq!(
+        facts["canary"], "ENOENT",
+        "a file outside its folders: {facts}"
+    );
+    assert_eq!(facts["shadow"], "ENOENT");
+    assert_eq!(facts["app_write"], "EROFS", "/app is read-only");
+    assert_eq!(facts["data_write"], "ok", "/data is writable");
+    assert_eq!(facts["interfaces"], json!(["lo"]), "only loopback");
+    assert_eq!(
+        facts["tcp"], "ECONNREFUSED",
+        "the host's 127.0.0.1 is not this loopback"
+    );
+    let paths = &facts["paths"];
+    for hidden in [
+        hello_data.to_str().unwrap(),
+        hello_socket.to_str().unwrap(),
+        host.dir.to_str().unwrap(),
+        "/root",
+        "/home",
+    ] {
+        assert_eq!(paths[hidden], false, "{hidden} must be invisible: {paths}");
+    }
+    for own in ["/data", "/run/atek/service.sock", "/run/atek-host.sock"] {
+        assert_eq!(paths[own], true, "{own}: {paths}");
+    }
+    // Its own pid namespace: bwrap's init, the service, the forwarder — nothing else.
+    let pids: Vec<u64> = facts["pids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_u64().unwrap())
+        .collect();
+    assert!(
+        pids.len() <= 4 && pids.iter().all(|p| *p < 10),
+        "host pids visible: {pids:?}"
+    );
+    for call in ["mount", "ptrace", "userns"] {
+        assert_eq!(facts[call], "EPERM", "{call}: {facts}");
+    }
+    assert_eq!(
+        facts["env"],
+        json!([
+            "ATEK_ASSIGNED_SERVICE_KEY",
+            "ATEK_ASSIGNED_SOCKET_FILE",
+            "ATEK_HOST_BEARER_TOKEN",
+            "ATEK_HOST_PORT",
+            "HOME",
+            "LANG",
+            "PATH",
+            "PWD",
+            "TMPDIR"
+        ])
+    );
+    assert_eq!(
+        facts["gateway"], true,
+        "localhost:$ATEK_HOST_PORT reaches the gateway"
+    );
+
+    // Outside: a root host runs each service under its own unprivileged uid.
+    let bwrap = host.service("probe")["pid"].as_u64().unwrap() as u32;
+    let inner = descendants(bwrap);
+    if is_root() {
+        for pid in &inner {
+            assert_ne!(uid_of(*pid), 0, "pid {pid} of the sandbox runs as root");
+        }
+        let other = descendants(host.service("hello")["pid"].as_u64().unwrap() as u32);
+        assert_ne!(
+            uid_of(inner[0]),
+            uid_of(other[0]),
+            "two services share a uid"
+        );
+    }
+    // No secret in any sandbox process's argv.
+    for pid in inner {
+        let argv = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        assert!(!text(&argv).contains("BEARER"), "{}", text(&argv));
+    }
+
+    // Still alive 30 s after start (no seccomp or Landlock surprise later on).
+    let left = Duration::from_secs(30).saturating_sub(started.elapsed());
+    std::thread::sleep(left);
+    let now = host.service("probe");
+    assert_eq!(
+        (now["status"].clone(), now["restarts"].clone()),
+        (json!("running"), json!(0)),
+        "{now}"
+    );
+    assert_eq!(now["pid"], probe["pid"]);
+}
+
+#[test]
+fn a_service_over_its_memory_budget_is_killed_and_restarted() {
+    if !is_root() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root: memory budgets need a cgroup"
+        );
+        eprintln!("skipped: memory budgets are enforced with cgroups, which need root");
+        return;
+    }
+    let host = TestHost::start(&[]);
+    let budget = fixture_copy("hello", |m| {
+        m["name"] = json!("hog");
+        m["resources"] = json!({"memoryMb": 64});
+    });
+    host.install(budget.path(), &[]);
+    // 200 MiB of touched buffers in a 64 MiB budget: the kernel kills it mid-call.
+    let out = host.spork(&["call", "example.com/hello-api", "hog", "[200]"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let after = host.wait_for("hog", Duration::from_secs(30), |s| {
+        s["restarts"] == 1 && s["status"] == "running"
+    });
+    let log = text(&host.spork(&["logs", "hog", "-n", "30"]).stdout);
+    assert!(
+        log.contains("killed over its memory budget"),
+        "{log}\n{after}"
+    );
+    // Within budget it works.
+    assert_eq!(host.call("example.com/hello-api", "hog", "[8]"), json!(8));
+    let _: Value = after;
+}
