@@ -118,9 +118,14 @@ pub async fn call(
                 .get("sourceUrl")
                 .and_then(Value::as_str)
                 .ok_or_else(|| invalid("opts.sourceUrl must be a string"))?;
+            // The original's CLI sent folders as file:// URLs; a folder that is not a git
+            // repository is taken as the folder it names.
             let source = source
                 .strip_prefix("file://")
-                .filter(|p| std::path::Path::new(p).is_dir())
+                .filter(|p| {
+                    let p = std::path::Path::new(p);
+                    p.is_dir() && !p.join(".git").exists() && !p.join("HEAD").is_file()
+                })
                 .unwrap_or(source);
             let flag = |k: &str| opts.get(k).and_then(Value::as_bool).unwrap_or(false);
             let text = |k: &str| opts.get(k).and_then(Value::as_str).map(str::to_owned);

@@ -32,11 +32,17 @@ pub async fn attach_outbound(bwrap_pid: u32, log: Arc<Mutex<Log>>) -> Result<(),
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let target = target.ok_or("the sandbox did not start")?;
-    let mut child = tokio::process::Command::new(slirp)
-        .arg("--configure")
+    let mut cmd = tokio::process::Command::new(slirp);
+    cmd.arg("--configure")
         .arg("--mtu=65520")
-        .arg("--disable-host-loopback")
-        .arg(format!("--userns-path=/proc/{target}/ns/user"))
+        .arg("--disable-host-loopback");
+    // Root may enter the sandbox's network namespace directly (and is refused once
+    // inside its user namespace, where root is unmapped); anyone else must join the
+    // user namespace that owns it first.
+    if !rustix::process::geteuid().is_root() {
+        cmd.arg(format!("--userns-path=/proc/{target}/ns/user"));
+    }
+    let mut child = cmd
         .arg("--netns-type=path")
         .arg(format!("/proc/{target}/ns/net"))
         .arg("tap0")

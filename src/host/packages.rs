@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -97,10 +98,7 @@ fn now() -> u64 {
 
 /// Installs a service and starts it; returns it once it has settled (running, or
 /// failed with its log tail in `get`).
-pub async fn install(
-    services: &Services,
-    opts: InstallOpts,
-) -> Result<std::sync::Arc<Service>, PackageError> {
+pub async fn install(services: &Services, opts: InstallOpts) -> Result<Arc<Service>, PackageError> {
     let ctx = services.context().clone();
     let git = is_git_url(&opts.source);
     if git && opts.link {
@@ -327,6 +325,10 @@ pub async fn update(services: &Services, id: &str) -> Result<Updated, PackageErr
     if snapshot.exists() {
         let _ = std::fs::remove_dir_all(&data);
         std::fs::rename(&snapshot, &data).map_err(io)?;
+        // The snapshot was copied by the host: give it back to the service's uid.
+        if let (true, Some(uid)) = (ctx.root, old.uid) {
+            chown_tree(&data, uid).map_err(io)?;
+        }
     }
     service.set_record(old.clone());
     service.reload_manifest();
@@ -396,9 +398,11 @@ async fn build(
         chown_tree(package, uid).map_err(io)?;
         chown_tree(&data, uid).map_err(io)?;
     }
-    let mut log = super::logs::Log::new(ctx.dir.log(&record.id));
+    let log = Arc::new(Mutex::new(super::logs::Log::new(ctx.dir.log(&record.id))));
     for step in steps {
-        log.note(&format!("build: {}", step.join(" ")));
+        log.lock()
+            .expect("log lock")
+            .note(&format!("build: {}", step.join(" ")));
         let mut env = BTreeMap::new();
         env.insert(
             "PATH".to_string(),
@@ -435,20 +439,12 @@ async fn build(
             .spawn(cmd)
             .await
             .map_err(|e| PackageError::Build(format!("{}: {e}", step.join(" "))))?;
-        let log_shared = std::sync::Arc::new(std::sync::Mutex::new(super::logs::Log::new(
-            ctx.dir.log(&record.id),
-        )));
-        super::services::process::pipe_output(&mut child, log_shared);
+        super::services::process::pipe_output(&mut child, log.clone());
         if ctx.sandboxed() {
             if let Some(pid) = child.id() {
-                super::network::attach_outbound(
-                    pid,
-                    std::sync::Arc::new(std::sync::Mutex::new(super::logs::Log::new(
-                        ctx.dir.log(&record.id),
-                    ))),
-                )
-                .await
-                .map_err(PackageError::Build)?;
+                super::network::attach_outbound(pid, log.clone())
+                    .await
+                    .map_err(PackageError::Build)?;
             }
         }
         let status = match tokio::time::timeout(BUILD_TIMEOUT, child.wait()).await {
