@@ -181,3 +181,81 @@ fn a_service_over_its_memory_budget_is_killed_and_restarted() {
     assert_eq!(host.call("example.com/hello-api", "hog", "[8]"), json!(8));
     let _: Value = after;
 }
+
+#[test]
+fn outbound_network_needs_the_admins_consent_and_never_reaches_the_host() {
+    let host = TestHost::start(&[]);
+    let wants = |name: &'static str| {
+        fixture_copy("probe", move |m| {
+            m["name"] = json!(name);
+            m["exports"] = json!([{"api": format!("example.com/{name}")}]);
+            m["permissions"] = json!({"network": "outbound"});
+        })
+    };
+    let (asked, granted) = (wants("asked"), wants("granted"));
+    let info = host.install(asked.path(), &[]);
+    assert_eq!(info["network"], "none", "{info}");
+    let info = host.install(granted.path(), &["--allow-network"]);
+    assert_eq!(info["network"], "outbound", "{info}");
+    let listener = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let probe = |api: &str, host_ip: &str| {
+        host.call(
+            api,
+            "probe",
+            &json!(["/etc/resolv.conf", port, [], host_ip]).to_string(),
+        )
+    };
+    assert_eq!(
+        probe("example.com/asked", "127.0.0.1")["interfaces"],
+        json!(["lo"])
+    );
+    let facts = probe("example.com/granted", "10.0.2.2");
+    assert_eq!(facts["interfaces"], json!(["lo", "tap0"]), "{facts}");
+    assert_eq!(
+        facts["canary"], "ok:nameserver 10.0.2.3\n",
+        "slirp4netns's resolver"
+    );
+    // slirp4netns's gateway address would be the host's loopback: it is switched off.
+    assert_ne!(facts["tcp"], "connected", "{facts}");
+    assert_eq!(
+        probe("example.com/granted", "127.0.0.1")["tcp"],
+        "ECONNREFUSED"
+    );
+    let ls = text(&host.spork(&["ls"]).stdout);
+    assert!(
+        ls.lines()
+            .any(|l| l.starts_with("granted") && l.contains("outbound")),
+        "{ls}"
+    );
+}
+
+#[test]
+fn without_bubblewrap_the_host_refuses_unless_told_otherwise() {
+    let empty = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(common::spork_bin())
+        .args(["host", "--port", "0", "--dir"])
+        .arg(dir.path())
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "error: cannot sandbox services: bubblewrap (bwrap) is not installed\n\
+         hint: install it (Debian/Ubuntu: apt install bubblewrap), or run services unsandboxed with --unsafe-no-sandbox\n"
+    );
+    let host = TestHost::start(&["--unsafe-no-sandbox"]);
+    let info = host.install(&fixture("hello"), &[]);
+    assert_eq!(
+        (info["status"].clone(), info["sandbox"].clone()),
+        (json!("running"), json!(false))
+    );
+    let ls = text(&host.spork(&["ls"]).stdout);
+    assert!(ls.contains("UNSANDBOXED"), "{ls}");
+    assert_eq!(
+        host.call("example.com/hello-api", "hello", r#"["bare"]"#),
+        json!("hello bare")
+    );
+}

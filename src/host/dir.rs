@@ -128,6 +128,10 @@ impl HostDir {
     pub fn gateway_socket(&self, id: &str) -> PathBuf {
         self.root.join("sockets").join(format!("{id}.host"))
     }
+    /// The `resolv.conf` of sandboxes with outbound network.
+    pub fn resolv_conf(&self) -> PathBuf {
+        self.root.join("resolv.conf")
+    }
     /// `logs/`.
     pub fn logs(&self) -> PathBuf {
         self.root.join("logs")
@@ -173,6 +177,10 @@ impl HostDir {
             std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode))
                 .map_err(io_error(&dir))?;
         }
+        let resolv = self.resolv_conf();
+        std::fs::write(&resolv, super::network::SLIRP_RESOLV_CONF).map_err(io_error(&resolv))?;
+        std::fs::set_permissions(&resolv, std::fs::Permissions::from_mode(0o644))
+            .map_err(io_error(&resolv))?;
         // Logs may hold what a service printed: owner-only whatever `shared` says.
         std::fs::set_permissions(self.logs(), std::fs::Permissions::from_mode(0o700))
             .map_err(io_error(&self.logs()))?;

@@ -429,6 +429,7 @@ async fn build(
             net: Net::Outbound,
             uid: if ctx.root { record.uid } else { None },
             cgroup: None,
+            resolv_conf: Some(ctx.dir.resolv_conf()),
         };
         let cmd = match &ctx.sandbox {
             Some(s) => s.command(&spec),

@@ -97,6 +97,9 @@ pub struct Spec {
     pub uid: Option<u32>,
     /// A memory cgroup folder to join first.
     pub cgroup: Option<PathBuf>,
+    /// With outbound network: the `resolv.conf` naming slirp4netns's resolver (the
+    /// host's may name a loopback resolver the sandbox cannot reach).
+    pub resolv_conf: Option<PathBuf>,
 }
 
 /// A working sandbox: where bwrap is and how to start this binary's helpers.
@@ -260,6 +263,9 @@ impl Sandbox {
             cmd.arg("--bind").arg(socket).arg(inside::HOST_SOCKET);
         }
         cmd.arg("--ro-bind").arg(&self.spork).arg(inside::SPORK);
+        if let (Net::Outbound, Some(resolv)) = (spec.net, &spec.resolv_conf) {
+            cmd.arg("--ro-bind").arg(resolv).arg("/etc/resolv.conf");
+        }
         cmd.args(["--chdir", inside::APP]);
         cmd.arg("--").arg(inside::SPORK).arg("__sandbox");
         if let Some((_, port)) = &spec.gateway {

@@ -582,6 +582,7 @@ async fn launch(service: &Service, ctx: &Context) -> Result<Running, String> {
         },
         uid: if ctx.root { record.uid } else { None },
         cgroup: cgroup.as_ref().map(|c| c.path().to_owned()),
+        resolv_conf: Some(ctx.dir.resolv_conf()),
     };
     let cmd = match &ctx.sandbox {
         Some(sandbox) => sandbox.command(&spec),
