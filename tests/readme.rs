@@ -47,7 +47,7 @@ fn the_readme_walkthrough_works() {
         script.contains("spork dht"),
         "no walkthrough found in README.md"
     );
-    for fixed in ["49737", "8001", "8002", "8003"] {
+    for fixed in ["49737", "8001", "8002", "8003", "8004"] {
         script = script.replace(fixed, &free_port().to_string());
     }
     // If a step fails, nothing started in the background may outlive the test.
@@ -92,6 +92,9 @@ fn the_readme_walkthrough_works() {
         "{stdout}\n--- stderr\n{stderr}"
     );
     assert!(stdout.contains("a message through the pipe"), "{stdout}");
+    // The home cloud: the service's API through the gateway, its page through a session.
+    assert!(stdout.contains("\"hello world\""), "{stdout}\n--- stderr\n{stderr}");
+    assert!(stdout.contains("<h1>Hello from a sandbox</h1>"), "{stdout}\n--- stderr\n{stderr}");
     // The keys step printed alice's key twice (new, show).
     let keys: Vec<&str> = stdout
         .lines()
