@@ -181,7 +181,7 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('--ready-timeout', '--ready-timeout', [CompletionResultType]::ParameterName, 'Seconds a service has to answer its health request before it is `failed`')
             [CompletionResult]::new('--stop-timeout', '--stop-timeout', [CompletionResultType]::ParameterName, 'Seconds a stopping service has between SIGTERM and SIGKILL')
             [CompletionResult]::new('--call-timeout', '--call-timeout', [CompletionResultType]::ParameterName, 'Seconds a JSON-RPC call through the gateway may take')
-            [CompletionResult]::new('--update-check', '--update-check', [CompletionResultType]::ParameterName, 'Hours between checks for newer releases of git services')
+            [CompletionResult]::new('--update-check', '--update-check', [CompletionResultType]::ParameterName, 'How often git services are checked for a newer release (e.g. 24h, 30m, 90s)')
             [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
             [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
             [CompletionResult]::new('--unsafe-no-sandbox', '--unsafe-no-sandbox', [CompletionResultType]::ParameterName, 'Run services without a sandbox (each can then read and change all your files)')

@@ -125,7 +125,7 @@ complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_su
 complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l ready-timeout -d 'Seconds a service has to answer its health request before it is `failed`' -r
 complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l stop-timeout -d 'Seconds a stopping service has between SIGTERM and SIGKILL' -r
 complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l call-timeout -d 'Seconds a JSON-RPC call through the gateway may take' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l update-check -d 'Hours between checks for newer releases of git services' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l update-check -d 'How often git services are checked for a newer release (e.g. 24h, 30m, 90s)' -r
 complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
 complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
 complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l unsafe-no-sandbox -d 'Run services without a sandbox (each can then read and change all your files)'

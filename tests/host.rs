@@ -298,3 +298,111 @@ fn wait_exit(child: &mut std::process::Child, limit: Duration) -> std::process::
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn calls_to_a_slow_or_stopped_exporter_fail_within_the_timeout() {
+    let host = TestHost::start(&["--call-timeout", "2"]);
+    host.install(&fixture("hello"), &[]);
+    let admin = format!("Authorization: Bearer {}", host.admin_token());
+    let start = Instant::now();
+    let (status, answer) = host.rpc(HELLO_API, &[&admin], &rpc_body("slow", json!([20000])));
+    assert!(
+        start.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(status, 200);
+    assert_eq!(answer["error"]["code"], -32000, "{answer}");
+    assert_eq!(
+        answer["error"]["message"],
+        "hello did not answer example.com/hello-api within 2 s"
+    );
+    assert_eq!(answer["id"], 7);
+    assert!(host.spork(&["stop", "hello"]).status.success());
+    let (_, answer) = host.rpc(HELLO_API, &[&admin], &rpc_body("hello", json!(["x"])));
+    assert_eq!(answer["error"]["code"], -32000);
+    assert_eq!(
+        answer["error"]["message"],
+        "hello, which exports example.com/hello-api, is not running"
+    );
+}
+
+#[test]
+fn a_service_ignoring_sigterm_is_killed_after_the_grace_period() {
+    let host = TestHost::start(&["--stop-timeout", "2"]);
+    let stubborn = fixture_copy("probe", |m| {
+        m["name"] = json!("stubborn");
+        m["run"] = json!(["sh", "-c", "trap '' TERM; exec python3 probe.py"]);
+    });
+    host.install(stubborn.path(), &[]);
+    let pids = descendants(host.service("stubborn")["pid"].as_u64().unwrap() as u32);
+    let start = Instant::now();
+    let out = host.spork(&["stop", "stubborn"]);
+    let took = start.elapsed();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(8),
+        "{took:?}"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(pids.iter().all(|p| !alive(*p)), "{pids:?}");
+    let log = text(&host.spork(&["logs", "stubborn"]).stdout);
+    assert!(log.trim_end().ends_with("[spork] stopped"), "{log}");
+}
+
+#[test]
+fn core_services_start_first_and_the_main_service_serves_slash() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = json!({
+        "coreServices": [{"id": "core-hello", "sourceUrl": fixture("hello")}],
+        "defaultMainService": "core-hello",
+        "theme": "kept"
+    });
+    std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+    let host = TestHost::start_in(dir.path(), &[]);
+    // --json: one event per state change, after `listening`.
+    let mut seen = Vec::new();
+    while seen.last() != Some(&json!({"event": "service", "id": "core-hello", "status": "running"}))
+    {
+        seen.push(host.server.event());
+    }
+    assert_eq!(
+        seen[0],
+        json!({"event": "service", "id": "core-hello", "status": "starting"}),
+        "{seen:?}"
+    );
+    let admin = format!("Authorization: Bearer {}", host.admin_token());
+    let (status, _, body) = common::http::raw(
+        host.port,
+        &format!("localhost:{}", host.port),
+        "GET /",
+        &[&admin],
+    );
+    assert_eq!(
+        (status, text(&body)),
+        (200, "<h1>hello from core-hello</h1>".to_string())
+    );
+    // getConfig: the config, the port bound, no secret.
+    let config = host.call("atek.cloud/inspect-api", "getConfig", "[]");
+    assert_eq!(config["port"], host.port);
+    assert_eq!(config["theme"], "kept");
+    assert!(!config.to_string().contains(&host.admin_token()));
+    // A service's token opens no site, only APIs.
+    let token = std::fs::read_to_string(format!(
+        "/proc/{}/environ",
+        service_pid(&host, "core-hello")
+    ))
+    .unwrap()
+    .split('\0')
+    .find_map(|kv| {
+        kv.strip_prefix("ATEK_HOST_BEARER_TOKEN=")
+            .map(str::to_owned)
+    })
+    .unwrap();
+    let bearer = format!("Authorization: Bearer {token}");
+    let sub = format!("core-hello.localhost:{}", host.port);
+    assert_eq!(
+        common::http::raw(host.port, &sub, "GET /", &[&bearer]).0,
+        403
+    );
+}

@@ -284,3 +284,32 @@ fn config_values_reach_the_service_and_secrets_never_show() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_newer_release_is_noticed_by_the_periodic_check() {
+    let repo = Repo::new();
+    repo.release("v1.0.0", |_| {});
+    let host = TestHost::start(&["--update-check", "1s"]);
+    host.install(Path::new(&repo.url()), &[]);
+    assert_eq!(host.service("hello")["updateAvailable"], Value::Null);
+    let check = host.call(
+        "atek.cloud/services-api",
+        "checkForPackageUpdates",
+        r#"["hello"]"#,
+    );
+    assert_eq!(
+        check,
+        json!({"hasUpdate": false, "installedVersion": "v1.0.0", "latestVersion": "v1.0.0"})
+    );
+    repo.release("v1.1.0", |_| {});
+    host.wait_for("hello", Duration::from_secs(20), |s| {
+        s["updateAvailable"] == "v1.1.0"
+    });
+    let ls = text(&host.spork(&["ls"]).stdout);
+    assert!(ls.contains("update available: v1.1.0"), "{ls}");
+    assert_eq!(
+        host.service("hello")["version"],
+        "v1.0.0",
+        "noticed, not installed"
+    );
+}

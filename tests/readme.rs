@@ -93,8 +93,14 @@ fn the_readme_walkthrough_works() {
     );
     assert!(stdout.contains("a message through the pipe"), "{stdout}");
     // The home cloud: the service's API through the gateway, its page through a session.
-    assert!(stdout.contains("\"hello world\""), "{stdout}\n--- stderr\n{stderr}");
-    assert!(stdout.contains("<h1>Hello from a sandbox</h1>"), "{stdout}\n--- stderr\n{stderr}");
+    assert!(
+        stdout.contains("\"hello world\""),
+        "{stdout}\n--- stderr\n{stderr}"
+    );
+    assert!(
+        stdout.contains("<h1>Hello from a sandbox</h1>"),
+        "{stdout}\n--- stderr\n{stderr}"
+    );
     // The keys step printed alice's key twice (new, show).
     let keys: Vec<&str> = stdout
         .lines()

@@ -64,9 +64,9 @@ pub struct HostArgs {
     /// Seconds a JSON-RPC call through the gateway may take
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub call_timeout: u64,
-    /// Hours between checks for newer releases of git services
-    #[arg(long, value_name = "HOURS", default_value_t = 24)]
-    pub update_check: u64,
+    /// How often git services are checked for a newer release (e.g. 24h, 30m, 90s)
+    #[arg(long, value_name = "INTERVAL", default_value = "24h", value_parser = parse_interval)]
+    pub update_check: Duration,
     /// What to ask a running host.
     #[command(subcommand)]
     pub action: Option<HostAction>,
@@ -99,7 +99,7 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
         ready_timeout: Duration::from_secs(args.ready_timeout.max(1)),
         stop_grace: Duration::from_secs(args.stop_timeout),
         call_timeout: Duration::from_secs(args.call_timeout.max(1)),
-        update_check: Duration::from_secs(args.update_check.max(1) * 3600),
+        update_check: args.update_check,
     };
     let events: host::HostEvents = Arc::new(move |event| match event {
         HostEvent::Listening { addr } => {
@@ -139,4 +139,27 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
     reporter.say("stopping services");
     running.shutdown().await;
     Ok(())
+}
+
+/// `90s`, `30m`, `24h`, `2d` (at least a second).
+fn parse_interval(text: &str) -> Result<Duration, String> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not an interval like 90s, 30m, 24h or 2d"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" | "" => n * 3600,
+        "d" => n * 86400,
+        _ => {
+            return Err(format!(
+                "{text:?} is not an interval like 90s, 30m, 24h or 2d"
+            ))
+        }
+    };
+    Ok(Duration::from_secs(secs.max(1)))
 }

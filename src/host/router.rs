@@ -611,6 +611,11 @@ async fn service_site(host: &Arc<Host>, via: &Via, id: &str, mut req: Request) -
         }
         return unauthorized();
     };
+    // A service's token is for the API gateway only: another service's site would let
+    // it around the `imports` the admin accepted.
+    if let Caller::Service(_) = caller {
+        return (StatusCode::FORBIDDEN, "service tokens may only call APIs\n").into_response();
+    }
     let Some(service) = host.services.get(id) else {
         return (
             StatusCode::NOT_FOUND,
@@ -664,7 +669,11 @@ fn main_host(host: &Host, headers: &HeaderMap) -> String {
 
 /// `/` and everything else on the main host: the default main service, or the list.
 async fn main_site(host: &Arc<Host>, via: &Via, req: Request) -> Response {
-    if caller(host, via, req.headers(), &Scope::Main).is_none() {
+    let who = caller(host, via, req.headers(), &Scope::Main);
+    if let Some(Caller::Service(_)) = who {
+        return (StatusCode::FORBIDDEN, "service tokens may only call APIs\n").into_response();
+    }
+    if who.is_none() {
         return if wants_html(req.headers()) {
             super::pages::login_page(StatusCode::UNAUTHORIZED)
         } else {
