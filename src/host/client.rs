@@ -88,7 +88,10 @@ impl Client {
         limit: Duration,
     ) -> Result<Value, ClientError> {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-        let path = format!("/_atek/gateway?api={}", encode(api));
+        let path = format!(
+            "/_atek/gateway?api={}",
+            super::router::percent_encode(api, b"")
+        );
         let bytes = self
             .post(&path, body.to_string().into_bytes(), limit)
             .await?;
@@ -120,15 +123,4 @@ impl Client {
             .and_then(|v| v.get("url").and_then(Value::as_str).map(str::to_owned))
             .ok_or_else(|| ClientError::Broken("no link in the answer".into()))
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -55,7 +55,7 @@ pub async fn supervise(service: Arc<Service>, ctx: Arc<Context>) {
             continue;
         }
         service.set_status(&ctx, Status::Starting, None);
-        let (mut child, cgroup) = match super::launch(&service, &ctx).await {
+        let (mut child, cgroup) = match super::launch::launch(&service, &ctx).await {
             Ok(running) => running,
             Err(e) => {
                 service.log(&format!("cannot start: {e}"));

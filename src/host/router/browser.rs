@@ -1,0 +1,233 @@
+//! What browsers get: the one-time login link, the `bst` hop that carries a session to
+//! a service's subdomain, the subdomain proxy (HTTP and WebSockets, Host kept), and `/`
+//! (the default main service, or the list). Session cookies are HttpOnly, SameSite=Lax,
+//! and Secure behind https.
+
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::StatusCode;
+
+use super::{
+    caller, local_peer, percent_encode, query_param, set_identity, unauthorized, Caller, Via,
+    COOKIE,
+};
+use crate::gateway::proxy;
+use crate::host::pages;
+use crate::host::sessions::{Scope, SESSION_TTL};
+use crate::host::Host;
+
+fn set_cookie(res: &mut Response, token: &str, secure: bool) {
+    let mut value = format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+        SESSION_TTL.as_secs()
+    );
+    if secure {
+        value.push_str("; Secure");
+    }
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn over_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
+fn redirect(to: &str) -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+/// `/_atek/login?token=…`: spends a one-time login link for a session on the main host.
+pub(super) fn login(host: &Host, req: &Request) -> Response {
+    let Some(token) = query_param(req, "token") else {
+        return pages::login_page(StatusCode::UNAUTHORIZED);
+    };
+    let Some(session) = host.sessions.log_in(&token) else {
+        return pages::login_page(StatusCode::UNAUTHORIZED);
+    };
+    let next = query_param(req, "next").filter(|n| n.starts_with('/') && !n.starts_with("//"));
+    let mut res = redirect(next.as_deref().unwrap_or("/"));
+    set_cookie(&mut res, &session, over_https(req.headers()));
+    res
+}
+
+/// `/_atek/bst?service=ID&path=…` on the main host: with a session there, mints a
+/// one-time hop token and sends the browser to the service's subdomain with it.
+pub(super) fn hop_out(host: &Host, via: &Via, req: &Request) -> Response {
+    if caller(host, via, req.headers(), &Scope::Main).is_none() {
+        return pages::login_page(StatusCode::UNAUTHORIZED);
+    }
+    let Some(id) = query_param(req, "service").filter(|id| host.services.contains(id)) else {
+        return (StatusCode::NOT_FOUND, "no such service\n").into_response();
+    };
+    let path = query_param(req, "path").filter(|p| p.starts_with('/') && !p.starts_with("//"));
+    let token = host.sessions.hop_token(&id);
+    let main = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    let to = format!(
+        "{}://{id}.{main}/_atek/bst?token={token}&path={}",
+        if over_https(req.headers()) {
+            "https"
+        } else {
+            "http"
+        },
+        percent_encode(path.as_deref().unwrap_or("/"), b"/")
+    );
+    redirect(&to)
+}
+
+/// A request for `{id}.localhost:PORT`: the bst landing, or the service itself.
+pub(super) async fn service_site(
+    host: &Arc<Host>,
+    via: &Via,
+    id: &str,
+    mut req: Request,
+) -> Response {
+    let scope = Scope::Service(id.to_string());
+    if req.uri().path() == "/_atek/bst" {
+        let token = query_param(&req, "token").unwrap_or_default();
+        let Some(session) = host.sessions.hop(&token, id) else {
+            return pages::login_page(StatusCode::UNAUTHORIZED);
+        };
+        let path = query_param(&req, "path").filter(|p| p.starts_with('/') && !p.starts_with("//"));
+        let mut res = redirect(path.as_deref().unwrap_or("/"));
+        set_cookie(&mut res, &session, over_https(req.headers()));
+        return res;
+    }
+    let Some(caller) = caller(host, via, req.headers(), &scope) else {
+        if wants_html(req.headers()) {
+            // Fetch a session from the main host (which has one, or shows the login page).
+            let main = main_host(host, req.headers());
+            let path = req
+                .uri()
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_string();
+            return redirect(&format!(
+                "http://{main}/_atek/bst?service={id}&path={}",
+                percent_encode(&path, b"/")
+            ));
+        }
+        return unauthorized();
+    };
+    // A service's token is for the API gateway only: another service's site would let
+    // it around the `imports` the admin accepted.
+    if let Caller::Service(_) = caller {
+        return (StatusCode::FORBIDDEN, "service tokens may only call APIs\n").into_response();
+    }
+    let Some(service) = host.services.get(id) else {
+        return (
+            StatusCode::NOT_FOUND,
+            format!("no service {id:?} is installed\n"),
+        )
+            .into_response();
+    };
+    let (user, from) = caller.headers(id);
+    set_identity(req.headers_mut(), &user, &from);
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    let uri: hyper::Uri = match format!("http://{}{path}", service.id).parse() {
+        Ok(u) => u,
+        Err(_) => return StatusCode::BAD_REQUEST.into_response(),
+    };
+    match proxy::send(
+        &host.service_client,
+        Some(&host.service_client),
+        uri,
+        req,
+        local_peer(),
+    )
+    .await
+    {
+        Ok(res) => res,
+        Err(_) => pages::service_down(id, service.status().as_str()),
+    }
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
+/// The main host's `host:port` for a request made to one of its subdomains.
+fn main_host(host: &Host, headers: &HeaderMap) -> String {
+    let value = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    match value.split_once('.') {
+        Some((_, rest)) => rest.to_string(),
+        None => format!("localhost:{}", host.settings.port),
+    }
+}
+
+/// `/` and everything else on the main host: the default main service, or the list.
+pub(super) async fn main_site(host: &Arc<Host>, via: &Via, req: Request) -> Response {
+    let who = caller(host, via, req.headers(), &Scope::Main);
+    if let Some(Caller::Service(_)) = who {
+        return (StatusCode::FORBIDDEN, "service tokens may only call APIs\n").into_response();
+    }
+    if who.is_none() {
+        return if wants_html(req.headers()) {
+            pages::login_page(StatusCode::UNAUTHORIZED)
+        } else {
+            unauthorized()
+        };
+    }
+    let main = host
+        .config
+        .lock()
+        .expect("config lock")
+        .default_main_service
+        .clone();
+    if let Some(id) = main.filter(|id| host.services.contains(id)) {
+        let path = req
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string();
+        if let Ok(uri) = format!("http://{id}{path}").parse::<hyper::Uri>() {
+            return match proxy::send(
+                &host.service_client,
+                Some(&host.service_client),
+                uri,
+                req,
+                local_peer(),
+            )
+            .await
+            {
+                Ok(res) => res,
+                Err(_) => pages::service_down(&id, "not answering"),
+            };
+        }
+    }
+    if req.uri().path() != "/" {
+        return (StatusCode::NOT_FOUND, "not found\n").into_response();
+    }
+    let list: Vec<(String, String)> = host
+        .services
+        .all()
+        .iter()
+        .map(|s| (s.id.clone(), s.status().as_str().to_string()))
+        .collect();
+    let host_header = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost")
+        .to_string();
+    pages::service_list(&host_header, &list)
+}
