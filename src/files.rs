@@ -17,20 +17,7 @@ pub fn create_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if path.symlink_metadata().is_ok() {
         return Err(io::ErrorKind::AlreadyExists.into());
     }
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?
-        .to_string_lossy()
-        .into_owned();
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let tmp = dir.join(format!(
-        ".{name}.{}.{:08x}.tmp",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
+    let (dir, tmp) = temp_beside(path)?;
     write_new_private(&tmp, bytes)?;
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
@@ -50,6 +37,21 @@ pub fn create_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// never a mix), owner-only, synced before and after the rename so an acknowledged
 /// write survives a crash. For files the host rewrites: its config and secrets.
 pub fn replace_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let (dir, tmp) = temp_beside(path)?;
+    write_new_private(&tmp, bytes)?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    if let Ok(d) = File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The folder of `path` and a fresh temporary name beside it (same file system, so a
+/// rename or link into place is atomic).
+fn temp_beside(path: &Path) -> io::Result<(PathBuf, PathBuf)> {
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?
@@ -64,15 +66,7 @@ pub fn replace_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
         std::process::id(),
         rand::random::<u32>()
     ));
-    write_new_private(&tmp, bytes)?;
-    if let Err(e) = std::fs::rename(&tmp, path) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
-    if let Ok(d) = File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    Ok((dir, tmp))
 }
 
 /// Creates `path` (failing if it exists) readable only by its owner, writes `bytes` and

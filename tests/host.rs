@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::host::{alive, descendants, fixture, fixture_copy, text, TestHost};
+use common::host::{alive, descendants, fixture, fixture_copy, text, TestHost, SERVICE_ENV};
 use serde_json::{json, Value};
 
 const HELLO_API: &str = "example.com/hello-api";
@@ -123,20 +123,7 @@ fn services_call_each_other_through_the_gateway_with_their_tokens() {
 
     // The environment is exactly the allowed list.
     let env = host.call(HELLO_API, "env", "[]");
-    assert_eq!(
-        env,
-        json!([
-            "ATEK_ASSIGNED_SERVICE_KEY",
-            "ATEK_ASSIGNED_SOCKET_FILE",
-            "ATEK_HOST_BEARER_TOKEN",
-            "ATEK_HOST_PORT",
-            "HOME",
-            "LANG",
-            "PATH",
-            "PWD",
-            "TMPDIR"
-        ])
-    );
+    assert_eq!(env, json!(SERVICE_ENV));
 }
 
 #[test]

@@ -232,29 +232,7 @@ pub fn post(
     let _ = tcp.write_all(body);
     let mut all = Vec::new();
     let _ = tcp.read_to_end(&mut all);
-    let split = all
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response head");
-    let head = String::from_utf8_lossy(&all[..split]).to_string();
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let mut body = all[split + 4..].to_vec();
-    if headers
-        .iter()
-        .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"))
-    {
-        body = super::http::dechunk(&body);
-    }
-    (status, headers, body)
+    super::http::parse_response(&all)
 }
 
 /// True when process `pid` is alive (not a zombie).
@@ -267,29 +245,22 @@ pub fn alive(pid: u32) -> bool {
         .unwrap_or(false)
 }
 
-/// Every process below `root`, from /proc.
+/// `root` and every process below it.
 pub fn descendants(root: u32) -> Vec<u32> {
-    let mut all = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
-            continue;
-        };
-        if let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) {
-            if let Some(ppid) = stat
-                .rsplit_once(')')
-                .and_then(|(_, r)| r.split_whitespace().nth(1))
-                .and_then(|p| p.parse::<u32>().ok())
-            {
-                all.push((pid, ppid));
-            }
-        }
-    }
-    let mut found = vec![root];
-    let mut i = 0;
-    while i < found.len() {
-        let p = found[i];
-        found.extend(all.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
-        i += 1;
-    }
-    found
+    let mut all = spork::host::services::process::descendants(root);
+    all.insert(0, root);
+    all
 }
+
+/// The environment a sandboxed service gets, exactly.
+pub const SERVICE_ENV: [&str; 9] = [
+    "ATEK_ASSIGNED_SERVICE_KEY",
+    "ATEK_ASSIGNED_SOCKET_FILE",
+    "ATEK_HOST_BEARER_TOKEN",
+    "ATEK_HOST_PORT",
+    "HOME",
+    "LANG",
+    "PATH",
+    "PWD",
+    "TMPDIR",
+];

@@ -91,6 +91,11 @@ pub fn raw(
     tcp.write_all(req.as_bytes()).unwrap();
     let mut all = Vec::new();
     tcp.read_to_end(&mut all).unwrap();
+    parse_response(&all)
+}
+
+/// Status, headers (lowercased names) and (dechunked) body of a whole HTTP response.
+pub fn parse_response(all: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
     let split = all
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

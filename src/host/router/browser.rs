@@ -89,7 +89,7 @@ pub(super) async fn service_site(
     host: &Arc<Host>,
     via: &Via,
     id: &str,
-    mut req: Request,
+    req: Request,
 ) -> Response {
     let scope = Scope::Service(id.to_string());
     if req.uri().path() == "/_atek/bst" {
@@ -130,7 +130,17 @@ pub(super) async fn service_site(
         )
             .into_response();
     };
-    let (user, from) = caller.headers(id);
+    proxy_site(host, &caller, &service, req).await
+}
+
+/// Proxies a browser's request to service `service`'s socket, as `caller`.
+async fn proxy_site(
+    host: &Host,
+    caller: &Caller,
+    service: &crate::host::services::Service,
+    mut req: Request,
+) -> Response {
+    let (user, from) = caller.headers(&service.id);
     set_identity(req.headers_mut(), &user, &from);
     let path = req
         .uri()
@@ -141,17 +151,10 @@ pub(super) async fn service_site(
         Ok(u) => u,
         Err(_) => return StatusCode::BAD_REQUEST.into_response(),
     };
-    match proxy::send(
-        &host.service_client,
-        Some(&host.service_client),
-        uri,
-        req,
-        local_peer(),
-    )
-    .await
-    {
+    let fresh = Some(&host.service_client);
+    match proxy::send(&host.service_client, fresh, uri, req, local_peer()).await {
         Ok(res) => res,
-        Err(_) => pages::service_down(id, service.status().as_str()),
+        Err(_) => pages::service_down(&service.id, service.status().as_str()),
     }
 }
 
@@ -193,26 +196,8 @@ pub(super) async fn main_site(host: &Arc<Host>, via: &Via, req: Request) -> Resp
         .expect("config lock")
         .default_main_service
         .clone();
-    if let Some(id) = main.filter(|id| host.services.contains(id)) {
-        let path = req
-            .uri()
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_string();
-        if let Ok(uri) = format!("http://{id}{path}").parse::<hyper::Uri>() {
-            return match proxy::send(
-                &host.service_client,
-                Some(&host.service_client),
-                uri,
-                req,
-                local_peer(),
-            )
-            .await
-            {
-                Ok(res) => res,
-                Err(_) => pages::service_down(&id, "not answering"),
-            };
-        }
+    if let (Some(caller), Some(service)) = (&who, main.and_then(|id| host.services.get(&id))) {
+        return proxy_site(host, caller, &service, req).await;
     }
     if req.uri().path() != "/" {
         return (StatusCode::NOT_FOUND, "not found\n").into_response();

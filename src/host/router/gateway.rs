@@ -44,12 +44,7 @@ pub(super) async fn gateway(host: &Arc<Host>, via: &Via, req: Request) -> Respon
         );
     };
     if let Caller::Service(id) = &caller {
-        let imports = host
-            .services
-            .get(id)
-            .and_then(|s| s.manifest().ok())
-            .and_then(|m| m.imports);
-        let allowed = apis::api_allowed(&api, imports.as_deref());
+        let allowed = host.services.get(id).is_some_and(|s| s.may_call(&api));
         if !allowed {
             let why =
                 format!("Not authorized: {id} may not call {api} (not in its atek.json imports)");

@@ -91,26 +91,22 @@ fn deny_program() -> Result<BpfProgram, FilterError> {
     .map_err(|e| FilterError(e.to_string()))?;
     let rule = SeccompRule::new(vec![condition]).map_err(|e| FilterError(e.to_string()))?;
     rules.insert(libc::SYS_clone, vec![rule]);
-    let filter = SeccompFilter::new(
-        rules,
-        SeccompAction::Allow,
-        SeccompAction::Errno(libc::EPERM as u32),
-        arch()?,
-    )
-    .map_err(|e| FilterError(e.to_string()))?;
-    filter
-        .try_into()
-        .map_err(|e: seccompiler::BackendError| FilterError(e.to_string()))
+    program(rules, libc::EPERM)
 }
 
 /// `clone3` passes its flags in memory a filter cannot read: it answers ENOSYS, so libc
 /// falls back to `clone`, whose flags the deny program checks (as container runtimes do).
 fn clone3_program() -> Result<BpfProgram, FilterError> {
     let rules = BTreeMap::from([(libc::SYS_clone3, Vec::new())]);
+    program(rules, libc::ENOSYS)
+}
+
+/// A filter that allows everything but `rules`, which fail with `errno`.
+fn program(rules: BTreeMap<i64, Vec<SeccompRule>>, errno: i32) -> Result<BpfProgram, FilterError> {
     let filter = SeccompFilter::new(
         rules,
         SeccompAction::Allow,
-        SeccompAction::Errno(libc::ENOSYS as u32),
+        SeccompAction::Errno(errno as u32),
         arch()?,
     )
     .map_err(|e| FilterError(e.to_string()))?;

@@ -181,6 +181,26 @@ impl Service {
         self.manifest.lock().expect("manifest lock").clone()
     }
 
+    /// Its export of `api` over `transport`, if its manifest has one (on every call
+    /// through the gateway: no copy of the manifest is made).
+    pub fn export(&self, api: &str, transport: manifest::Transport) -> Option<manifest::Export> {
+        let manifest = self.manifest.lock().expect("manifest lock");
+        manifest
+            .as_ref()
+            .ok()?
+            .exports
+            .iter()
+            .find(|e| e.api == api && e.transport == transport)
+            .cloned()
+    }
+
+    /// Whether its manifest's `imports` let it call `api`.
+    pub fn may_call(&self, api: &str) -> bool {
+        let manifest = self.manifest.lock().expect("manifest lock");
+        let imports = manifest.as_ref().ok().and_then(|m| m.imports.as_deref());
+        super::apis::api_allowed(api, imports)
+    }
+
     /// Its status.
     pub fn status(&self) -> Status {
         self.live.borrow().status
@@ -439,12 +459,7 @@ impl Services {
     ) -> Result<(Arc<Service>, manifest::Export), Option<String>> {
         let mut down = None;
         for s in self.all() {
-            let Ok(m) = s.manifest() else { continue };
-            let Some(export) = m
-                .exports
-                .into_iter()
-                .find(|e| e.api == api && e.transport == transport)
-            else {
+            let Some(export) = s.export(api, transport) else {
                 continue;
             };
             if s.status() == Status::Running {
