@@ -163,7 +163,12 @@ fn main() {
         .unwrap_or(32);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_owned();
-    let mut child = Command::new(spork())
+    let mut host_cmd = Command::new(spork());
+    // HOST_BENCH_HOST_THREADS: the host's tokio worker threads (default: one per core).
+    if let Ok(n) = std::env::var("HOST_BENCH_HOST_THREADS") {
+        host_cmd.env("TOKIO_WORKER_THREADS", n);
+    }
+    let mut child = host_cmd
         .args(["host", "--port", "0", "--json", "--dir"])
         .arg(&dir)
         .stdin(Stdio::null())
@@ -229,31 +234,47 @@ fn main() {
         .build()
         .unwrap();
     let socket = dir.join("sockets/hello/service.sock");
-    // Warm up both paths, then measure each.
-    runtime.block_on(load(Arc::new(Target::Socket(socket.clone())), 4, 1));
-    let (direct_rps, direct_p99) =
-        runtime.block_on(load(Arc::new(Target::Socket(socket)), conns, secs));
-    runtime.block_on(load(
-        Arc::new(Target::Gateway {
-            port,
-            token: token.clone(),
-        }),
-        4,
-        1,
-    ));
-    let (gw_rps, gw_p99) =
-        runtime.block_on(load(Arc::new(Target::Gateway { port, token }), conns, secs));
+    // Warm up both paths, then alternate them (the machine's load drifts): medians of
+    // HOST_BENCH_ROUNDS rounds (default 3).
+    let rounds: usize = std::env::var("HOST_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let direct = Arc::new(Target::Socket(socket));
+    let gateway = Arc::new(Target::Gateway { port, token });
+    runtime.block_on(load(direct.clone(), 4, 1));
+    runtime.block_on(load(gateway.clone(), 4, 1));
+    let (mut d, mut g) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        d.push(runtime.block_on(load(direct.clone(), conns, secs)));
+        g.push(runtime.block_on(load(gateway.clone(), conns, secs)));
+    }
+    let ratios: Vec<f64> = d.iter().zip(&g).map(|(d, g)| g.0 / d.0).collect();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    };
+    let (direct_rps, direct_p99) = (
+        median(d.iter().map(|x| x.0).collect()),
+        median(d.iter().map(|x| x.1).collect()),
+    );
+    let (gw_rps, gw_p99) = (
+        median(g.iter().map(|x| x.0).collect()),
+        median(g.iter().map(|x| x.1).collect()),
+    );
+    let ratio = median(ratios.clone());
     let host_rss_loaded = rss_kib(host_pid);
     drop(host);
 
-    println!("JSON-RPC `hello` calls, {conns} keep-alive connections, {secs} s each:");
+    println!("JSON-RPC `hello` calls, {conns} keep-alive connections, {secs} s per run, median of {rounds} alternating rounds:");
     println!("| path | calls/s | p99 ms | vs direct |");
     println!("|---|---:|---:|---:|");
     println!("| direct to the service's unix socket | {direct_rps:.0} | {direct_p99:.2} | 1.00× |");
     println!(
-        "| through the host's gateway (TCP, token, routing) | {gw_rps:.0} | {gw_p99:.2} | {:.2}× |",
-        gw_rps / direct_rps
+        "| through the host's gateway (TCP, token, routing) | {gw_rps:.0} | {gw_p99:.2} | {ratio:.2}× |"
     );
+    let each: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
+    println!("(gateway/direct, round by round: {})", each.join(", "));
     println!();
     println!(
         "host RSS, 3 services running, idle: {:.1} MB; after the load: {:.1} MB",

@@ -313,3 +313,41 @@ fn a_newer_release_is_noticed_by_the_periodic_check() {
         "noticed, not installed"
     );
 }
+
+#[test]
+fn npm_dependencies_install_in_the_sandbox_without_their_scripts_unless_allowed() {
+    let host = TestHost::start(&[]);
+    let make = |name: &str| {
+        let dir = fixture_copy("hello", |m| m["name"] = json!(name));
+        let pkg = json!({"name": name, "version": "1.0.0", "main": "index.js", "dependencies": {"dep": "file:./dep"}});
+        std::fs::write(dir.path().join("package.json"), pkg.to_string()).unwrap();
+        std::fs::create_dir(dir.path().join("dep")).unwrap();
+        let dep = json!({
+            "name": "dep", "version": "1.0.0", "main": "index.js",
+            "scripts": {"install": "node -e \"require('fs').writeFileSync(process.env.HOME + '/script-ran', 'yes')\""}
+        });
+        std::fs::write(dir.path().join("dep/package.json"), dep.to_string()).unwrap();
+        std::fs::write(dir.path().join("dep/index.js"), "module.exports = 'dep'\n").unwrap();
+        dir
+    };
+    let (plain, scripted) = (make("plain"), make("scripted"));
+    host.install(plain.path(), &[]);
+    assert!(host
+        .dir
+        .join("packages/plain/node_modules/dep/package.json")
+        .exists());
+    assert!(
+        !host.dir.join("data/plain/script-ran").exists(),
+        "install scripts ran without --allow-scripts"
+    );
+    let log = text(&host.spork(&["logs", "plain"]).stdout);
+    assert!(
+        log.contains("[spork] build: npm install --no-audit --no-fund --ignore-scripts"),
+        "{log}"
+    );
+    host.install(scripted.path(), &["--allow-scripts"]);
+    assert_eq!(
+        std::fs::read_to_string(host.dir.join("data/scripted/script-ran")).unwrap(),
+        "yes"
+    );
+}

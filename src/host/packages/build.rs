@@ -91,6 +91,8 @@ pub(super) async fn build(
             },
         );
         env.insert("LANG".into(), "C.UTF-8".into());
+        // npm would cache in HOME, the service's data: keep its cache in the step's /tmp.
+        env.insert("npm_config_cache".into(), "/tmp/npm-cache".into());
         let spec = Spec {
             id: record.id.clone(),
             argv: step.clone(),

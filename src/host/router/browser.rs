@@ -85,12 +85,7 @@ pub(super) fn hop_out(host: &Host, via: &Via, req: &Request) -> Response {
 }
 
 /// A request for `{id}.localhost:PORT`: the bst landing, or the service itself.
-pub(super) async fn service_site(
-    host: &Arc<Host>,
-    via: &Via,
-    id: &str,
-    req: Request,
-) -> Response {
+pub(super) async fn service_site(host: &Arc<Host>, via: &Via, id: &str, req: Request) -> Response {
     let scope = Scope::Service(id.to_string());
     if req.uri().path() == "/_atek/bst" {
         let token = query_param(&req, "token").unwrap_or_default();
