@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use common::host::{descendants, fixture, fixture_copy, text, TestHost, SERVICE_ENV};
@@ -245,4 +246,85 @@ fn without_bubblewrap_the_host_refuses_unless_told_otherwise() {
         host.call("example.com/hello-api", "hello", r#"["bare"]"#),
         json!("hello bare")
     );
+    // Even unsandboxed, the service's process dies with the host.
+    let pid = info["pid"].as_u64().unwrap() as u32;
+    assert!(common::host::alive(pid));
+    common::host::signal(host.server.child.id(), 9);
+    let start = Instant::now();
+    while common::host::alive(pid) {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the unsandboxed service outlived its host"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn an_ordinary_user_runs_a_host_with_the_same_sandbox() {
+    if !is_root() {
+        eprintln!("skipped: needs root to become an ordinary user (nobody)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    std::os::unix::fs::chown(tmp.path(), Some(65534), Some(65534)).unwrap();
+    let dir = tmp.path().join("cloud");
+    let mut child = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(common::spork_bin())
+        .args(["host", "--port", "0", "--json", "--dir"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut proc = common::Proc {
+        stdout: Some(std::io::BufReader::new(child.stdout.take().unwrap())),
+        child,
+    };
+    assert_eq!(
+        proc.json_line(Duration::from_secs(20))["event"],
+        "listening"
+    );
+    let out = common::host::spork_at(
+        &dir,
+        &["install", fixture("hello").to_str().unwrap(), "--json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let info: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = common::host::spork_at(
+        &dir,
+        &[
+            "call",
+            "example.com/hello-api",
+            "call",
+            r#"["example.com/hello-api","hello",["nobody"]]"#,
+        ],
+    );
+    let via: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(via["body"]["result"], "hello nobody", "{via}");
+    for pid in descendants(info["pid"].as_u64().unwrap() as u32) {
+        assert_eq!(
+            uid_of(pid),
+            65534,
+            "an ordinary host's services run as that user"
+        );
+    }
+    assert_eq!(
+        std::fs::metadata(dir.join("secrets.json"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::metadata(dir.join("host.sock"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+    drop(proc);
 }

@@ -238,7 +238,7 @@ impl Sandbox {
     /// long as the process should (bwrap's `--die-with-parent` follows the thread).
     pub fn command(&self, spec: &Spec) -> Command {
         let mut cmd = Command::new(&self.spork);
-        cmd.arg("__launch");
+        cmd.args(["__launch", "--die-with-parent"]);
         if let Some(cgroup) = &spec.cgroup {
             cmd.arg("--cgroup").arg(cgroup);
         }
@@ -295,9 +295,12 @@ impl Sandbox {
 
 /// A command that runs `spec` with no sandbox at all (`--unsafe-no-sandbox`): the same
 /// environment and working folder, paths given as they are on the host.
+/// Only the service's own process dies with the host (no pid namespace holds the rest).
 pub fn unsandboxed_command(spec: &Spec) -> Command {
-    let mut cmd = Command::new(&spec.argv[0]);
-    cmd.args(&spec.argv[1..]);
+    let spork = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("spork"));
+    let mut cmd = Command::new(spork);
+    cmd.args(["__launch", "--die-with-parent", "--"])
+        .args(&spec.argv);
     cmd.env_clear().envs(&spec.env).current_dir(&spec.package);
     cmd
 }

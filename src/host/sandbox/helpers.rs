@@ -40,13 +40,26 @@ fn value<'a>(opts: &[&'a OsStr], flag: &str) -> Option<&'a OsStr> {
         .and_then(|i| opts.get(i + 1).copied())
 }
 
-/// `spork __launch [--cgroup DIR] [--uid N] -- bwrap ARGS…`, outside the sandbox: joins
-/// the memory cgroup (so every process of the sandbox is in it from the first fork),
-/// drops to the service's uid and gid with no supplementary groups, execs bwrap.
+/// `spork __launch [--die-with-parent] [--cgroup DIR] [--uid N] -- PROGRAM ARGS…`,
+/// outside the sandbox: dies with the host, joins the memory cgroup (so every process
+/// of the sandbox is in it from the first fork), drops to the service's uid and gid
+/// with no supplementary groups, execs bwrap (or, unsandboxed, the service itself).
 pub fn launch_main(args: &[OsString]) -> i32 {
     let Some((opts, argv)) = split(args) else {
-        return fail("usage: __launch [--cgroup DIR] [--uid N] -- PROGRAM ARGS");
+        return fail(
+            "usage: __launch [--die-with-parent] [--cgroup DIR] [--uid N] -- PROGRAM ARGS",
+        );
     };
+    if opts.contains(&OsStr::new("--die-with-parent")) {
+        // SIGKILL when the host (the thread that spawned us) dies; kept across exec.
+        // If it died before this line, nobody would ever send it: give up now.
+        let set =
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
+        if set.is_err() || rustix::process::getppid().is_none_or(|p| p.as_raw_nonzero().get() == 1)
+        {
+            return fail("the host is gone");
+        }
+    }
     if let Some(cgroup) = value(&opts, "--cgroup") {
         let procs = PathBuf::from(cgroup).join("cgroup.procs");
         if let Err(e) = std::fs::write(&procs, std::process::id().to_string()) {
