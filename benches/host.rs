@@ -8,6 +8,8 @@
 //! `cargo bench --bench host` (env: `HOST_BENCH_SECS` per load run, default 10;
 //! `HOST_BENCH_CONNS` concurrent keep-alive connections, default 32). Needs bubblewrap.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -153,14 +155,11 @@ async fn load(target: Arc<Target>, conns: usize, secs: u64) -> (f64, f64) {
 }
 
 fn main() {
-    let secs: u64 = std::env::var("HOST_BENCH_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10);
-    let conns: usize = std::env::var("HOST_BENCH_CONNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(32);
+    if !common::requested("host") {
+        return;
+    }
+    let secs: u64 = common::setting("HOST_BENCH_SECS", 10);
+    let conns: usize = common::setting("HOST_BENCH_CONNS", 32);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_owned();
     let mut host_cmd = Command::new(spork());
@@ -229,17 +228,11 @@ fn main() {
             serde_json::from_slice(&std::fs::read(dir.join("secrets.json")).unwrap()).unwrap();
         s["adminToken"].as_str().unwrap().to_string()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = common::runtime();
     let socket = dir.join("sockets/hello/service.sock");
     // Warm up both paths, then alternate them (the machine's load drifts): medians of
     // HOST_BENCH_ROUNDS rounds (default 3).
-    let rounds: usize = std::env::var("HOST_BENCH_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+    let rounds: usize = common::setting("HOST_BENCH_ROUNDS", 3);
     let direct = Arc::new(Target::Socket(socket));
     let gateway = Arc::new(Target::Gateway { port, token });
     runtime.block_on(load(direct.clone(), 4, 1));

@@ -343,6 +343,7 @@ fn core_services_start_first_and_the_main_service_serves_slash() {
     let config = json!({
         "coreServices": [{"id": "core-hello", "sourceUrl": fixture("hello")}],
         "defaultMainService": "core-hello",
+        "domain": "home.test",
         "theme": "kept"
     });
     std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
@@ -369,6 +370,13 @@ fn core_services_start_first_and_the_main_service_serves_slash() {
         (status, text(&body)),
         (200, "<h1>hello from core-hello</h1>".to_string())
     );
+    // The configured domain names services too: core-hello.home.test.
+    let (status, _, body) =
+        common::http::raw(host.port, "core-hello.home.test", "GET /headers", &[&admin]);
+    assert_eq!(status, 200);
+    let seen: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(seen["host"], "core-hello.home.test");
+    assert_eq!(seen["atek-auth-user"], "system");
     // getConfig: the config, the port bound, no secret.
     let config = host.call("atek.cloud/inspect-api", "getConfig", "[]");
     assert_eq!(config["port"], host.port);
@@ -392,4 +400,48 @@ fn core_services_start_first_and_the_main_service_serves_slash() {
         common::http::raw(host.port, &sub, "GET /", &[&bearer]).0,
         403
     );
+}
+
+#[test]
+fn logs_follow_what_the_service_and_the_host_say() {
+    let host = TestHost::start(&[]);
+    host.install(&fixture("hello"), &[]);
+    let mut follow = std::process::Command::new(common::spork_bin())
+        .args(["logs", "hello", "-f", "-n", "1", "--dir"])
+        .arg(&host.dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = follow.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(10)).unwrap(),
+        "[spork] ready"
+    );
+    assert!(host.spork(&["restart", "hello"]).status.success());
+    let mut seen = Vec::new();
+    while seen.last().map(String::as_str) != Some("[spork] ready") {
+        seen.push(
+            rx.recv_timeout(Duration::from_secs(20))
+                .expect("followed lines"),
+        );
+    }
+    assert!(seen.iter().any(|l| l == "hello stopping"), "{seen:?}");
+    assert!(
+        seen.iter().any(|l| l.starts_with("[spork] started (pid ")),
+        "{seen:?}"
+    );
+    let _ = follow.kill();
+    let _ = follow.wait();
 }

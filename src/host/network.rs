@@ -4,7 +4,8 @@
 //! host's loopback switched off (`--disable-host-loopback`), so a service can reach
 //! the internet but never a port on the host.
 //!
-//! It never changes the host's own network; slirp4netns ends when the sandbox does.
+//! It never changes the host's own network; slirp4netns ends when the sandbox or the
+//! host does.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -32,8 +33,12 @@ pub async fn attach_outbound(bwrap_pid: u32, log: Arc<Mutex<Log>>) -> Result<(),
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let target = target.ok_or("the sandbox did not start")?;
-    let mut cmd = tokio::process::Command::new(slirp);
-    cmd.arg("--configure")
+    // Through the launcher, so slirp4netns dies with the host however it dies.
+    let spork = std::env::current_exe().map_err(|e| format!("cannot find spork's binary: {e}"))?;
+    let mut cmd = tokio::process::Command::new(spork);
+    cmd.args(["__launch", "--die-with-parent", "--"])
+        .arg(slirp)
+        .arg("--configure")
         .arg("--mtu=65520")
         .arg("--disable-host-loopback");
     // Root may enter the sandbox's network namespace directly (and is refused once
