@@ -140,16 +140,7 @@ fn imports_limit_what_a_service_may_call() {
     assert!(!info["warnings"].to_string().contains("imports"), "{info}");
     // narrow's own token (read from its environment, as root can) calling out of its
     // imports is refused; calling what it imports works.
-    let token =
-        std::fs::read_to_string(format!("/proc/{}/environ", service_pid(&host, "narrow"))).ok();
-    let Some(token) = token.and_then(|env| {
-        env.split('\0').find_map(|kv| {
-            kv.strip_prefix("ATEK_HOST_BEARER_TOKEN=")
-                .map(str::to_owned)
-        })
-    }) else {
-        panic!("cannot read narrow's token");
-    };
+    let token = service_token(&host, "narrow");
     let auth = format!("Authorization: Bearer {token}");
     let (_, answer) = host.rpc(HELLO_API, &[&auth], &rpc_body("hello", json!(["x"])));
     assert_eq!(answer["error"]["code"], -32003, "{answer}");
@@ -166,9 +157,20 @@ fn imports_limit_what_a_service_may_call() {
 }
 
 /// The pid of the service's own process (the deepest process of its sandbox).
-fn service_pid(host: &TestHost, id: &str) -> u32 {
+/// The service's current bearer token, from its own process's environment (as root
+/// can read it); the helpers around it carry the variable only under a prefix.
+fn service_token(host: &TestHost, id: &str) -> String {
     let bwrap = host.service(id)["pid"].as_u64().expect("a pid") as u32;
-    *descendants(bwrap).last().unwrap()
+    descendants(bwrap)
+        .into_iter()
+        .filter_map(|pid| std::fs::read(format!("/proc/{pid}/environ")).ok())
+        .find_map(|env| {
+            text(&env).split('\0').find_map(|kv| {
+                kv.strip_prefix("ATEK_HOST_BEARER_TOKEN=")
+                    .map(str::to_owned)
+            })
+        })
+        .unwrap_or_else(|| panic!("cannot read {id}'s token"))
 }
 
 #[test]
@@ -341,7 +343,7 @@ fn a_service_ignoring_sigterm_is_killed_after_the_grace_period() {
 fn core_services_start_first_and_the_main_service_serves_slash() {
     let dir = tempfile::tempdir().unwrap();
     let config = json!({
-        "coreServices": [{"id": "core-hello", "sourceUrl": fixture("hello")}],
+        "coreServices": [{"id": "core-hello", "sourceUrl": fixture("hello"), "config": {"apiKey": "core-s3cret"}}],
         "defaultMainService": "core-hello",
         "domain": "home.test",
         "theme": "kept"
@@ -380,26 +382,45 @@ fn core_services_start_first_and_the_main_service_serves_slash() {
     // getConfig: the config, the port bound, no secret.
     let config = host.call("atek.cloud/inspect-api", "getConfig", "[]");
     assert_eq!(config["port"], host.port);
-    assert_eq!(config["theme"], "kept");
+    assert_eq!(config["domain"], "home.test");
+    assert!(!config.to_string().contains("core-s3cret"), "{config}");
+    assert!(
+        !config.to_string().contains("theme"),
+        "only what describes the host: {config}"
+    );
+    let kept = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
+    assert!(
+        kept.contains("\"theme\":\"kept\""),
+        "unknown fields stay in the file: {kept}"
+    );
     assert!(!config.to_string().contains(&host.admin_token()));
     // A service's token opens no site, only APIs.
-    let token = std::fs::read_to_string(format!(
-        "/proc/{}/environ",
-        service_pid(&host, "core-hello")
-    ))
-    .unwrap()
-    .split('\0')
-    .find_map(|kv| {
-        kv.strip_prefix("ATEK_HOST_BEARER_TOKEN=")
-            .map(str::to_owned)
-    })
-    .unwrap();
+    let token = service_token(&host, "core-hello");
     let bearer = format!("Authorization: Bearer {token}");
     let sub = format!("core-hello.localhost:{}", host.port);
     assert_eq!(
         common::http::raw(host.port, &sub, "GET /", &[&bearer]).0,
         403
     );
+    // …and cannot fetch a browser session for one either.
+    let local = format!("localhost:{}", host.port);
+    let (status, _, _) = common::http::raw(
+        host.port,
+        &local,
+        "GET /_atek/bst?service=core-hello&path=/",
+        &[&bearer],
+    );
+    assert_eq!(status, 401);
+    // The admin's token is not passed on to the service.
+    let (_, _, body) = common::http::raw(
+        host.port,
+        &sub,
+        "GET /headers",
+        &[&admin, "Cookie: atek_session=x; theirs=1"],
+    );
+    let seen: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(seen["authorization"], Value::Null, "{seen}");
+    assert_eq!(seen["cookie"], "theirs=1", "{seen}");
 }
 
 #[test]

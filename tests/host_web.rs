@@ -140,6 +140,35 @@ fn browsers_sign_in_once_and_hop_to_each_service() {
     assert_eq!(seen["host"], sub.as_str(), "Host is kept");
     assert_eq!(seen["x-forwarded-for"], "127.0.0.1");
 
+    // A browser session may call the gateway only from the host's own pages.
+    let body = br#"{"jsonrpc":"2.0","id":1,"method":"list","params":[]}"#;
+    let cookie = format!("Cookie: {main}");
+    let path = "/_atek/gateway?api=atek.cloud%2Fservices-api";
+    let (status, _, _) = common::host::post(host.port, &local, path, &[&cookie], body);
+    assert_eq!(status, 403, "no Origin");
+    let (status, _, _) = common::host::post(
+        host.port,
+        &local,
+        path,
+        &[&cookie, "Origin: http://hello.localhost"],
+        body,
+    );
+    assert_eq!(status, 403, "a service's page");
+    let origin = format!("Origin: http://{local}");
+    let (status, _, answer) =
+        common::host::post(host.port, &local, path, &[&cookie, &origin], body);
+    assert_eq!(status, 200, "{}", text(&answer));
+
+    // Redirects stay on this site, whatever the link says.
+    let link = login_link(&host);
+    let (status, h, _) = raw(
+        host.port,
+        &local,
+        &format!("GET {}&next=/%5Cevil.example", path_of(&link)),
+        &[],
+    );
+    assert_eq!((status, header(&h, "location")), (302, Some("/")));
+
     // Behind an https proxy the cookie is Secure.
     let link = login_link(&host);
     let (_, h, _) = raw(
@@ -218,7 +247,19 @@ async fn websockets_are_authenticated_and_piped() {
     .await
     .unwrap();
     let (cookie, host) = session;
-    let reply = ws_echo(host.port, &sub, "/ws", &[("cookie", cookie)])
+    // A page of another site cannot open it with the admin's cookie (no Origin, or a
+    // foreign one); the service's own page can.
+    let err = ws_echo(host.port, &sub, "/ws", &[("cookie", cookie.clone())])
+        .await
+        .unwrap_err();
+    assert!(err.contains("403"), "{err}");
+    let evil = ("origin", "http://evil.example".to_string());
+    let err = ws_echo(host.port, &sub, "/ws", &[("cookie", cookie.clone()), evil])
+        .await
+        .unwrap_err();
+    assert!(err.contains("403"), "{err}");
+    let own = ("origin", format!("http://{sub}"));
+    let reply = ws_echo(host.port, &sub, "/ws", &[("cookie", cookie), own])
         .await
         .unwrap();
     assert_eq!(reply, "admin/echo-ws: hi");

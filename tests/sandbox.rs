@@ -328,3 +328,45 @@ fn an_ordinary_user_runs_a_host_with_the_same_sandbox() {
     );
     drop(proc);
 }
+
+#[test]
+fn a_service_cannot_point_the_host_at_another_socket_or_its_launcher_at_a_library() {
+    let host = TestHost::start(&["--ready-timeout", "3"]);
+    // Its socket folder is writable by it: a symlink to the host's control socket there
+    // must not be followed (it would make the service's API calls the admin's).
+    let sly = fixture_copy("probe", |m| {
+        m["name"] = json!("sly");
+        m["run"] = json!([
+            "sh",
+            "-c",
+            "ln -s ../../host.sock /run/atek/service.sock && exec sleep 600"
+        ]);
+    });
+    let out = host.spork(&["install", sly.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("did not become ready"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A package's env reaches only the service: the launcher and bwrap, outside the
+    // sandbox, see it under a prefix that no loader or libc reads.
+    let preload = fixture_copy("hello", |m| {
+        m["name"] = json!("preload");
+        m["env"] = json!({"LD_PRELOAD": ""});
+    });
+    let info = host.install(preload.path(), &[]);
+    let outer = std::fs::read(format!("/proc/{}/environ", info["pid"])).unwrap();
+    let outer = text(&outer);
+    assert!(
+        !outer.split('\0').any(|kv| kv.starts_with("LD_PRELOAD=")),
+        "{outer}"
+    );
+    assert!(outer.contains("SPORK_SERVICE_ENV_LD_PRELOAD="), "{outer}");
+    let env = host.call("example.com/hello-api", "env", "[]");
+    assert!(
+        env.as_array().unwrap().contains(&json!("LD_PRELOAD")),
+        "{env}"
+    );
+}

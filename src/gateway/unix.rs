@@ -3,8 +3,10 @@
 //! so the host's proxy and API gateway keep pooled keep-alive connections to each
 //! service the way the gateway keeps them to peers.
 //!
-//! It never opens a TCP connection and never reaches a socket its resolver did not
-//! name.
+//! It never opens a TCP connection, never reaches a socket its resolver did not name,
+//! and never follows a symlink in the last step of the path: the folder of a service's
+//! socket is writable by that service, which could otherwise point the host (and its
+//! privileges) at any socket on the machine.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -60,6 +62,31 @@ impl tower::Service<Uri> for UnixConnector {
             Ok(StreamIo(TokioIo::new(stream)))
         })
     }
+}
+
+/// Connects to the unix socket at `path` only if that very name is a socket, not a
+/// symlink to one: the name is opened `O_PATH | O_NOFOLLOW`, checked to be a socket, and
+/// connected through `/proc/self/fd`, so no swap between check and connect can redirect
+/// it.
+pub async fn connect_no_follow(path: &std::path::Path) -> std::io::Result<tokio::net::UnixStream> {
+    use rustix::fs::{FileType, Mode, OFlags};
+    use std::os::fd::AsRawFd;
+    let fd = rustix::fs::open(
+        path,
+        OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let kind = FileType::from_raw_mode(rustix::fs::fstat(&fd)?.st_mode);
+    if kind != FileType::Socket {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!("{} is not a socket", path.display()),
+        ));
+    }
+    let via = format!("/proc/self/fd/{}", fd.as_raw_fd());
+    let stream = tokio::net::UnixStream::connect(&via).await;
+    drop(fd);
+    stream
 }
 
 /// A pooled HTTP/1.1 client over unix sockets named by `resolve`.

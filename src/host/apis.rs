@@ -210,9 +210,12 @@ pub async fn call(
                     .map_err(|e| refuse(e.to_string()))?;
                 svc.set_record(record);
             }
-            svc.want(run, method == "restart");
             let limit = host.settings.ready_timeout + host.settings.stop_grace;
-            let status = svc.settled(run, limit).await;
+            let status = if run {
+                svc.start(method == "restart", limit).await
+            } else {
+                svc.stop(limit).await
+            };
             if run && status != Status::Running {
                 return Err(refuse(format!("{id} is {}", status.as_str())));
             }

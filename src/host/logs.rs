@@ -15,7 +15,7 @@ pub const MAX_BYTES: u64 = 1024 * 1024;
 
 /// The longest line kept; the rest is cut (a service printing megabytes without a
 /// newline must not grow the host's memory).
-const MAX_LINE: usize = 16 * 1024;
+pub const MAX_LINE: usize = 16 * 1024;
 
 /// One service's log file.
 #[derive(Debug)]

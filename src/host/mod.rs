@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use axum::body::Body;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use dir::{Config, DirError, HostDir, HostLock, Secrets};
 use services::{Context, Services, Settings as ServiceSettings, Status};
@@ -145,9 +145,21 @@ impl Host {
 
     /// `config.json` as the inspect API shows it (it holds no secrets).
     pub fn public_config(&self) -> Value {
-        let mut config = self.config.lock().expect("config lock").clone();
-        config.port = self.settings.port;
-        serde_json::to_value(&config).unwrap_or(Value::Null)
+        // Only what describes the host: core services' config values and fields other
+        // tools added may hold secrets, and every service may call this.
+        let config = self.config.lock().expect("config lock");
+        let core: Vec<Value> = config
+            .core_services
+            .iter()
+            .map(|c| json!({"id": c.id, "sourceUrl": c.source_url, "desiredVersion": c.desired_version}))
+            .collect();
+        json!({
+            "domain": config.domain,
+            "port": self.settings.port,
+            "coreServices": core,
+            "defaultMainService": config.default_main_service,
+            "serverDbId": config.server_db_id,
+        })
     }
 
     /// Stops every service and the listeners' work.
@@ -176,6 +188,7 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
     } else {
         Some(sandbox::Sandbox::detect(
             root.then_some(packages::FIRST_SERVICE_UID),
+            dir.root(),
         )?)
     };
     let store = Arc::new(store::Store::open(&dir.store_file())?);
@@ -220,10 +233,15 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
     let me: Arc<OnceLock<Weak<Host>>> = Arc::new(OnceLock::new());
     let gateway_host = me.clone();
     let gateway: services::GatewayFn = Arc::new(move |id, listener| {
-        if let Some(host) = gateway_host.get().and_then(Weak::upgrade) {
-            let router = router::router(host, router::Via::Service(id.to_string()));
-            tokio::spawn(router::serve_unix(listener, router, false));
-        }
+        let host = gateway_host.get().and_then(Weak::upgrade);
+        let via = router::Via::Service(id.to_string());
+        let task = async move {
+            if let Some(host) = host {
+                let router = router::router(host, via);
+                router::serve_unix(listener, router, false).await;
+            }
+        };
+        tokio::spawn(task).abort_handle()
     });
     let service_events = events.clone();
     let ctx = Context {

@@ -188,14 +188,22 @@ pub async fn install(services: &Services, opts: InstallOpts) -> Result<Arc<Servi
         installed_at: now(),
     };
     if !opts.link {
-        build(services, &record, &manifest).await?;
+        let data = ctx.dir.data(&id);
+        let data_was_there = data.exists();
+        if let Err(e) = build(services, &record, &manifest).await {
+            // A failed install leaves nothing, not even a data folder a later service
+            // of the same id (and, on a root host, the same uid) would inherit.
+            if !data_was_there {
+                let _ = std::fs::remove_dir_all(&data);
+            }
+            return Err(e);
+        }
     }
     services.store().put_service(&record).map_err(io)?;
     placed.disarm();
     let service = services.add(record);
-    service.want(true, false);
     service
-        .settled(true, ctx.settings.ready_timeout + Duration::from_secs(5))
+        .start(false, ctx.settings.ready_timeout + Duration::from_secs(5))
         .await;
     Ok(service)
 }
@@ -284,35 +292,54 @@ pub async fn update(services: &Services, id: &str) -> Result<Updated, PackageErr
 
     // Swap: stop, snapshot data, move folders, start the new one.
     let was_running = !old.stopped;
-    service.want(false, false);
-    service.settled(false, ctx.settings.stop_grace * 2).await;
+    service.stop(ctx.settings.stop_grace * 2).await;
     let data = ctx.dir.data(id);
     let snapshot = ctx.dir.root().join("data").join(format!(".{id}.snapshot"));
+    let ready_limit = ctx.settings.ready_timeout + Duration::from_secs(5);
+    // Until the swap is done, any failure puts the old version back as it was.
+    let back_as_it_was = |e: std::io::Error| {
+        let service = service.clone();
+        async move {
+            if was_running {
+                service.start(false, ready_limit).await;
+            }
+            io(e)
+        }
+    };
     let _ = std::fs::remove_dir_all(&snapshot);
     if data.exists() {
-        copy_tree(&data, &snapshot).map_err(io)?;
+        if let Err(e) = copy_tree(&data, &snapshot) {
+            let _ = std::fs::remove_dir_all(&snapshot);
+            return Err(back_as_it_was(e).await);
+        }
     }
     let previous = ctx.dir.packages().join(format!(".{id}.previous"));
     let _ = std::fs::remove_dir_all(&previous);
-    std::fs::rename(&old.package_dir, &previous).map_err(io)?;
+    if let Err(e) = std::fs::rename(&old.package_dir, &previous) {
+        return Err(back_as_it_was(e).await);
+    }
     if let Err(e) = std::fs::rename(&fresh, &old.package_dir) {
         let _ = std::fs::rename(&previous, &old.package_dir);
-        service.want(was_running, false);
-        return Err(io(e));
+        return Err(back_as_it_was(e).await);
     }
     fresh_cleanup.disarm();
     service.set_record(next.clone());
     service.reload_manifest();
-    service.want(true, true);
-    let status = service
-        .settled(true, ctx.settings.ready_timeout + Duration::from_secs(5))
-        .await;
+    let mut status = service.start(true, ready_limit).await;
+    let stored = if status == Status::Running {
+        services.store().put_service(&next)
+    } else {
+        Ok(())
+    };
+    if let Err(e) = &stored {
+        service.log(&format!("update not recorded, rolling back: {e}"));
+        status = Status::Failed;
+    }
     if status == Status::Running {
-        services.store().put_service(&next).map_err(io)?;
         let _ = std::fs::remove_dir_all(&previous);
         let _ = std::fs::remove_dir_all(&snapshot);
         if !was_running {
-            service.want(false, false);
+            service.stop(ctx.settings.stop_grace * 2).await;
         }
         return Ok(Updated {
             old_version: old.version,
@@ -320,8 +347,7 @@ pub async fn update(services: &Services, id: &str) -> Result<Updated, PackageErr
         });
     }
     // Roll back: the old package, the old data, the old record, running again.
-    service.want(false, false);
-    service.settled(false, ctx.settings.stop_grace * 2).await;
+    service.stop(ctx.settings.stop_grace * 2).await;
     let _ = std::fs::remove_dir_all(&old.package_dir);
     std::fs::rename(&previous, &old.package_dir).map_err(io)?;
     if snapshot.exists() {
@@ -334,10 +360,9 @@ pub async fn update(services: &Services, id: &str) -> Result<Updated, PackageErr
     }
     service.set_record(old.clone());
     service.reload_manifest();
-    service.want(was_running, true);
-    service
-        .settled(true, ctx.settings.ready_timeout + Duration::from_secs(5))
-        .await;
+    if was_running {
+        service.start(true, ready_limit).await;
+    }
     Err(PackageError::NotReady(format!(
         "{latest} of {id} did not become ready ({}); {} is running again",
         status.as_str(),

@@ -81,10 +81,13 @@ pub async fn serve_unix(listener: tokio::net::UnixListener, router: Router, owne
             continue;
         };
         if owner_only {
-            // The socket file is 0600 already; the peer's uid is checked too.
-            let ok = stream
-                .peer_cred()
-                .is_ok_and(|c| c.uid() == me || c.uid() == 0);
+            // The socket file is 0600 already; the peer's uid is checked too, and the host
+            // itself is refused: it connects to sockets services name, and none of those
+            // may ever be this one.
+            let ok = stream.peer_cred().is_ok_and(|c| {
+                (c.uid() == me || c.uid() == 0)
+                    && c.pid().is_some_and(|pid| pid as u32 != std::process::id())
+            });
             if !ok {
                 continue;
             }
@@ -130,8 +133,48 @@ fn caller(host: &Host, via: &Via, headers: &HeaderMap, scope: &Scope) -> Option<
         }
         return Some(Caller::Service(service.id.clone()));
     }
+    // A service's own socket carries service tokens only: no browser is there, and a
+    // session cookie a service got hold of must not make it the admin.
+    if let Via::Service(_) = via {
+        return None;
+    }
     let session = cookie(headers, COOKIE)?;
     host.sessions.valid(session, scope).then_some(Caller::User)
+}
+
+/// True when the request's `Origin` is the site it is sent to: what a browser session
+/// must show for anything but a plain page load (a POST to the gateway, a WebSocket),
+/// so another site — a service's own pages included — cannot act as the admin with
+/// the admin's cookie.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (origin.and_then(|o| o.split_once("://")), host) {
+        (Some((_, authority)), Some(host)) => authority.eq_ignore_ascii_case(host),
+        _ => false,
+    }
+}
+
+/// Drops what authenticated the request to the host (`Authorization`, the session
+/// cookie) before it is forwarded: a service must never receive the admin's token or
+/// session.
+fn strip_credentials(headers: &mut HeaderMap) {
+    headers.remove(header::AUTHORIZATION);
+    let kept: Vec<String> = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && c.split_once('=').map_or(*c, |(k, _)| k) != COOKIE)
+        .map(str::to_owned)
+        .collect();
+    headers.remove(header::COOKIE);
+    if let Ok(v) = HeaderValue::from_str(&kept.join("; ")) {
+        if !kept.is_empty() {
+            headers.insert(header::COOKIE, v);
+        }
+    }
 }
 
 /// The service a Host header names as `{id}.localhost[:port]` or `{id}.DOMAIN`.

@@ -123,17 +123,28 @@ pub fn which(name: &str) -> Option<PathBuf> {
 
 impl Sandbox {
     /// Checks that bwrap is installed and can make a sandbox (as `probe_uid` when the
-    /// host is root), by running `true` in one.
-    pub fn detect(probe_uid: Option<u32>) -> Result<Sandbox, SandboxError> {
+    /// host is root), by running `true` in one. `host_dir` is never to be shown inside.
+    pub fn detect(probe_uid: Option<u32>, host_dir: &Path) -> Result<Sandbox, SandboxError> {
         let bwrap = which("bwrap").ok_or(SandboxError::NoBwrap)?;
         let spork = std::env::current_exe()
             .map_err(|e| SandboxError::Broken(format!("cannot find spork's own binary: {e}")))?;
         let mut extra_ro = Vec::new();
-        // A node installed outside /usr (nvm, /opt): its prefix is mounted read-only.
+        // A node installed outside /usr (nvm, /opt): its prefix is mounted read-only —
+        // unless that prefix would show a home folder or the host's own folder (node in
+        // ~/bin), in which case only the binary is.
         if let Some(node) = which("node").and_then(|p| p.canonicalize().ok()) {
             if !node.starts_with("/usr") {
-                if let Some(prefix) = node.parent().and_then(Path::parent) {
-                    extra_ro.push(prefix.to_owned());
+                let prefix = node.parent().and_then(Path::parent).map(Path::to_owned);
+                let too_wide = |p: &Path| {
+                    p == Path::new("/")
+                        || dirs::home_dir().is_some_and(|home| home.starts_with(p))
+                        || host_dir.starts_with(p)
+                        || p.starts_with("/home")
+                        || p.starts_with("/root")
+                };
+                match prefix {
+                    Some(prefix) if !too_wide(&prefix) => extra_ro.push(prefix),
+                    _ => extra_ro.push(node),
                 }
             }
         }
@@ -287,8 +298,10 @@ impl Sandbox {
         cmd.arg("--").args(&spec.argv);
         // The environment goes through the launcher and bwrap as environment, never as
         // `--setenv` arguments: it holds the bearer token and secret config values, and
-        // argv is readable by every user on the machine (`ps`).
-        cmd.env_clear().envs(&spec.env);
+        // argv is readable by every user on the machine (`ps`). And it goes prefixed:
+        // names a package chose (LD_PRELOAD…) must not reach the launcher and bwrap,
+        // which run outside the sandbox; `__sandbox` takes the prefix off inside.
+        cmd.env_clear().envs(prefixed(&spec.env));
         cmd
     }
 }
@@ -299,10 +312,19 @@ impl Sandbox {
 pub fn unsandboxed_command(spec: &Spec) -> Command {
     let spork = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("spork"));
     let mut cmd = Command::new(spork);
-    cmd.args(["__launch", "--die-with-parent", "--"])
+    cmd.args(["__launch", "--die-with-parent", "--service-env", "--"])
         .args(&spec.argv);
-    cmd.env_clear().envs(&spec.env).current_dir(&spec.package);
+    cmd.env_clear()
+        .envs(prefixed(&spec.env))
+        .current_dir(&spec.package);
     cmd
+}
+
+/// The prefix a service's environment carries until the last exec before the service.
+pub const ENV_PREFIX: &str = "SPORK_SERVICE_ENV_";
+
+fn prefixed(env: &BTreeMap<String, String>) -> impl Iterator<Item = (String, &String)> {
+    env.iter().map(|(k, v)| (format!("{ENV_PREFIX}{k}"), v))
 }
 
 mod filters;

@@ -253,7 +253,7 @@ pub fn descendants(root: u32) -> Vec<u32> {
 }
 
 /// The environment a sandboxed service gets, exactly.
-pub const SERVICE_ENV: [&str; 9] = [
+pub const SERVICE_ENV: [&str; 8] = [
     "ATEK_ASSIGNED_SERVICE_KEY",
     "ATEK_ASSIGNED_SOCKET_FILE",
     "ATEK_HOST_BEARER_TOKEN",
@@ -261,6 +261,5 @@ pub const SERVICE_ENV: [&str; 9] = [
     "HOME",
     "LANG",
     "PATH",
-    "PWD",
     "TMPDIR",
 ];

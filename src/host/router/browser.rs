@@ -11,8 +11,8 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::StatusCode;
 
 use super::{
-    caller, local_peer, percent_encode, query_param, set_identity, unauthorized, Caller, Via,
-    COOKIE,
+    caller, local_peer, percent_encode, query_param, same_origin, set_identity, strip_credentials,
+    unauthorized, Caller, Via, COOKIE,
 };
 use crate::gateway::proxy;
 use crate::host::pages;
@@ -50,7 +50,7 @@ pub(super) fn login(host: &Host, req: &Request) -> Response {
     let Some(session) = host.sessions.log_in(&token) else {
         return pages::login_page(StatusCode::UNAUTHORIZED);
     };
-    let next = query_param(req, "next").filter(|n| n.starts_with('/') && !n.starts_with("//"));
+    let next = query_param(req, "next").filter(|n| is_local_path(n));
     let mut res = redirect(next.as_deref().unwrap_or("/"));
     set_cookie(&mut res, &session, over_https(req.headers()));
     res
@@ -59,13 +59,14 @@ pub(super) fn login(host: &Host, req: &Request) -> Response {
 /// `/_atek/bst?service=ID&path=…` on the main host: with a session there, mints a
 /// one-time hop token and sends the browser to the service's subdomain with it.
 pub(super) fn hop_out(host: &Host, via: &Via, req: &Request) -> Response {
-    if caller(host, via, req.headers(), &Scope::Main).is_none() {
+    // Only a person may open a service's site: a service's token gets no hop.
+    if !caller(host, via, req.headers(), &Scope::Main).is_some_and(|c| c.is_admin()) {
         return pages::login_page(StatusCode::UNAUTHORIZED);
     }
     let Some(id) = query_param(req, "service").filter(|id| host.services.contains(id)) else {
         return (StatusCode::NOT_FOUND, "no such service\n").into_response();
     };
-    let path = query_param(req, "path").filter(|p| p.starts_with('/') && !p.starts_with("//"));
+    let path = query_param(req, "path").filter(|p| is_local_path(p));
     let token = host.sessions.hop_token(&id);
     let main = req
         .headers()
@@ -92,7 +93,7 @@ pub(super) async fn service_site(host: &Arc<Host>, via: &Via, id: &str, req: Req
         let Some(session) = host.sessions.hop(&token, id) else {
             return pages::login_page(StatusCode::UNAUTHORIZED);
         };
-        let path = query_param(&req, "path").filter(|p| p.starts_with('/') && !p.starts_with("//"));
+        let path = query_param(&req, "path").filter(|p| is_local_path(p));
         let mut res = redirect(path.as_deref().unwrap_or("/"));
         set_cookie(&mut res, &session, over_https(req.headers()));
         return res;
@@ -118,6 +119,12 @@ pub(super) async fn service_site(host: &Arc<Host>, via: &Via, id: &str, req: Req
     if let Caller::Service(_) = caller {
         return (StatusCode::FORBIDDEN, "service tokens may only call APIs\n").into_response();
     }
+    if caller == Caller::User
+        && req.headers().contains_key(header::UPGRADE)
+        && !same_origin(req.headers())
+    {
+        return (StatusCode::FORBIDDEN, "cross-site WebSocket refused\n").into_response();
+    }
     let Some(service) = host.services.get(id) else {
         return (
             StatusCode::NOT_FOUND,
@@ -137,6 +144,7 @@ async fn proxy_site(
 ) -> Response {
     let (user, from) = caller.headers(&service.id);
     set_identity(req.headers_mut(), &user, &from);
+    strip_credentials(req.headers_mut());
     let path = req
         .uri()
         .path_and_query()
@@ -151,6 +159,14 @@ async fn proxy_site(
         Ok(res) => res,
         Err(_) => pages::service_down(&service.id, service.status().as_str()),
     }
+}
+
+/// A path on this same site, safe to redirect to: `/…`, never `//host`, and no
+/// backslash or control character a browser would read as another host (`/\\evil`).
+fn is_local_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.bytes().any(|b| b == b'\\' || b.is_ascii_control())
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {

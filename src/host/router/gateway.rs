@@ -15,8 +15,8 @@ use hyper::{Method, StatusCode};
 use serde_json::Value;
 
 use super::{
-    caller, is_upgrade, local_peer, query_param, set_identity, unauthorized, Caller, Via,
-    MAX_RPC_BODY,
+    caller, is_upgrade, local_peer, query_param, same_origin, set_identity, strip_credentials,
+    unauthorized, Caller, Via, MAX_RPC_BODY,
 };
 use crate::gateway::proxy;
 use crate::gateway::rpc::{self, ErrorCode};
@@ -24,6 +24,9 @@ use crate::host::apis;
 use crate::host::manifest::Transport;
 use crate::host::sessions::Scope;
 use crate::host::Host;
+
+/// The largest answer a service may give to a JSON-RPC call (the host holds it whole).
+const MAX_RPC_ANSWER: usize = 16 * 1024 * 1024;
 
 fn rpc_answer(status: StatusCode, body: Value) -> Response {
     (status, axum::Json(body)).into_response()
@@ -33,6 +36,9 @@ pub(super) async fn gateway(host: &Arc<Host>, via: &Via, req: Request) -> Respon
     let Some(caller) = caller(host, via, req.headers(), &Scope::Main) else {
         return unauthorized();
     };
+    if caller == Caller::User && !same_origin(req.headers()) {
+        return (StatusCode::FORBIDDEN, "cross-site request refused\n").into_response();
+    }
     let Some(api) = query_param(&req, "api").filter(|a| !a.is_empty()) else {
         return rpc_answer(
             StatusCode::BAD_REQUEST,
@@ -198,11 +204,19 @@ async fn service_api(
     };
     let (user, from) = caller.headers(&service.id);
     let uri = format!("http://{}{}", service.id, export.path);
-    let mut req = hyper::Request::post(uri)
+    let built = hyper::Request::post(uri)
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::HOST, "localhost")
-        .body(Body::from(raw))
-        .expect("a valid request");
+        .body(Body::from(raw));
+    let Ok(mut req) = built else {
+        return refuse(
+            ErrorCode::INTERNAL_ERROR,
+            &format!(
+                "{}'s export path for {api} is not a valid URL path",
+                service.id
+            ),
+        );
+    };
     set_identity(req.headers_mut(), &user, &from);
     let limit = host.settings.call_timeout;
     let sent = tokio::time::timeout(limit, host.service_client.request(req)).await;
@@ -225,12 +239,17 @@ async fn service_api(
         }
         Ok(Ok(res)) => res,
     };
-    let bytes = match tokio::time::timeout(limit, res.into_body().collect()).await {
+    let answer = http_body_util::Limited::new(res.into_body(), MAX_RPC_ANSWER);
+    let bytes = match tokio::time::timeout(limit, answer.collect()).await {
         Ok(Ok(b)) => b.to_bytes(),
         _ => {
             return refuse(
                 ErrorCode::UNAVAILABLE,
-                &format!("{} broke off its answer", service.id),
+                &format!(
+                    "{} broke off its answer, or it was over {} MiB",
+                    service.id,
+                    MAX_RPC_ANSWER >> 20
+                ),
             )
         }
     };
@@ -265,7 +284,7 @@ async fn websocket_api(host: &Arc<Host>, caller: &Caller, api: &str, mut req: Re
     };
     let (user, from) = caller.headers(&service.id);
     set_identity(req.headers_mut(), &user, &from);
-    req.headers_mut().remove(header::AUTHORIZATION);
+    strip_credentials(req.headers_mut());
     let uri: hyper::Uri = match format!("http://{}{}", service.id, export.path).parse() {
         Ok(u) => u,
         Err(_) => return StatusCode::BAD_GATEWAY.into_response(),

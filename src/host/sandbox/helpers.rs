@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::inside;
+use super::{inside, ENV_PREFIX};
 
 /// The exit code of a helper that could not do its job.
 const CANNOT_RUN: i32 = 127;
@@ -68,6 +68,10 @@ pub fn launch_main(args: &[OsString]) -> i32 {
     }
     let mut cmd = Command::new(&argv[0]);
     cmd.args(&argv[1..]);
+    if opts.contains(&OsStr::new("--service-env")) {
+        // Unsandboxed: this exec is the service's, with its own names back.
+        cmd.env_clear().envs(service_env());
+    }
     if let Some(uid) = value(&opts, "--uid") {
         let Some(uid) = uid.to_str().and_then(|u| u.parse::<u32>().ok()) else {
             return fail("--uid needs a number");
@@ -126,8 +130,24 @@ pub fn inside_main(args: &[OsString]) -> i32 {
             return fail("the gateway forwarder did not start");
         }
     }
-    let err = Command::new(&argv[0]).args(&argv[1..]).exec();
+    let err = Command::new(&argv[0])
+        .args(&argv[1..])
+        .env_clear()
+        .envs(service_env())
+        .exec();
     fail(format!("cannot run {}: {err}", argv[0].to_string_lossy()))
+}
+
+/// The service's environment: the variables the host passed with [`ENV_PREFIX`], named
+/// as the service knows them; nothing else.
+fn service_env() -> Vec<(OsString, OsString)> {
+    use std::os::unix::ffi::OsStrExt;
+    std::env::vars_os()
+        .filter_map(|(k, v)| {
+            let name = k.as_bytes().strip_prefix(ENV_PREFIX.as_bytes())?;
+            Some((OsStr::from_bytes(name).to_owned(), v))
+        })
+        .collect()
 }
 
 /// Waits until the network namespace has `name` (slirp4netns adds `tap0` from outside).

@@ -66,7 +66,7 @@ pub(super) async fn launch(service: &Service, ctx: &Context) -> Result<Running, 
             give(path, uid).map_err(|e| format!("{}: {e}", path.display()))?;
         }
     }
-    (ctx.gateway)(id, listener);
+    service.set_gateway_task(Some((ctx.gateway)(id, listener)));
 
     let argv = argv(&manifest, &record.package_dir);
     if argv.is_empty() {

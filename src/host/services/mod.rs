@@ -69,8 +69,10 @@ pub struct Settings {
 
 /// A status change, for the host's `--json` events.
 pub type EventFn = Arc<dyn Fn(&str, Status) + Send + Sync>;
-/// Serves the gateway on a service's own host socket (the router, given by the host).
-pub type GatewayFn = Arc<dyn Fn(&str, tokio::net::UnixListener) + Send + Sync>;
+/// Serves the gateway on a service's own host socket (the router, given by the host);
+/// the handle stops it when the service's next start makes a new socket.
+pub type GatewayFn =
+    Arc<dyn Fn(&str, tokio::net::UnixListener) -> tokio::task::AbortHandle + Send + Sync>;
 
 /// What every service's supervisor shares.
 pub struct Context {
@@ -100,6 +102,8 @@ impl Context {
 #[derive(Debug, Clone)]
 struct Live {
     status: Status,
+    /// Starts begun so far: a caller waits for the outcome of its own start.
+    attempts: u64,
     restarts: u32,
     pid: Option<u32>,
     error: Option<String>,
@@ -116,6 +120,7 @@ pub struct Service {
     token: Mutex<String>,
     want: watch::Sender<Want>,
     log: Arc<Mutex<Log>>,
+    gateway_task: Mutex<Option<tokio::task::AbortHandle>>,
 }
 
 impl Service {
@@ -128,6 +133,7 @@ impl Service {
             warnings: Mutex::new(Vec::new()),
             live: watch::channel(Live {
                 status: Status::Stopped,
+                attempts: 0,
                 restarts: 0,
                 pid: None,
                 error: None,
@@ -140,6 +146,7 @@ impl Service {
             })
             .0,
             record: Mutex::new(record),
+            gateway_task: Mutex::new(None),
         });
         service.reload_manifest();
         service
@@ -197,8 +204,11 @@ impl Service {
     /// Whether its manifest's `imports` let it call `api`.
     pub fn may_call(&self, api: &str) -> bool {
         let manifest = self.manifest.lock().expect("manifest lock");
-        let imports = manifest.as_ref().ok().and_then(|m| m.imports.as_deref());
-        super::apis::api_allowed(api, imports)
+        match manifest.as_ref() {
+            Ok(m) => super::apis::api_allowed(api, m.imports.as_deref()),
+            // An unreadable manifest grants nothing (fail closed): only inspection.
+            Err(_) => api == super::apis::INSPECT_API,
+        }
     }
 
     /// Its status.
@@ -218,7 +228,17 @@ impl Service {
         }
     }
 
-    fn log(&self, text: &str) {
+    /// Serves its gateway socket with `task` from now on, ending the previous one.
+    fn set_gateway_task(&self, task: Option<tokio::task::AbortHandle>) {
+        if let Some(old) =
+            std::mem::replace(&mut *self.gateway_task.lock().expect("task lock"), task)
+        {
+            old.abort();
+        }
+    }
+
+    /// Adds a line from the host to its log.
+    pub fn log(&self, text: &str) {
         self.log.lock().expect("log lock").note(text);
     }
 
@@ -229,6 +249,9 @@ impl Service {
     fn set_status(&self, ctx: &Context, status: Status, error: Option<String>) {
         let changed = self.live.send_if_modified(|l| {
             let changed = l.status != status;
+            if status == Status::Starting {
+                l.attempts += 1;
+            }
             l.status = status;
             l.error = error;
             changed
@@ -253,17 +276,29 @@ impl Service {
         });
     }
 
-    /// Waits until it has settled after a start (running, failed or crashed) or a stop
-    /// (stopped or failed), at most `limit`.
-    pub async fn settled(&self, running: bool, limit: Duration) -> Status {
-        let mut rx = self.live.subscribe();
-        let settled = |l: &Live| match l.status {
-            Status::Starting => false,
-            Status::Running => running,
-            Status::Stopped => !running,
-            Status::Failed | Status::Restarting => true,
+    /// Starts it (again, with `restart`, or when it waits out a backoff) and waits, at
+    /// most `limit`, for the outcome of *this* start: running, failed, or crashed. A
+    /// running service asked to start just stays running.
+    pub async fn start(&self, restart: bool, limit: Duration) -> Status {
+        let (before, status) = {
+            let live = self.live.borrow();
+            (live.attempts, live.status)
         };
-        let _ = tokio::time::timeout(limit, rx.wait_for(settled)).await;
+        if status == Status::Running && !restart {
+            return status;
+        }
+        let mut rx = self.live.subscribe();
+        self.want(true, restart || status == Status::Restarting);
+        let done = |l: &Live| l.attempts > before && l.status != Status::Starting;
+        let _ = tokio::time::timeout(limit, rx.wait_for(done)).await;
+        self.status()
+    }
+
+    /// Stops it and waits, at most `limit`, until it has stopped.
+    pub async fn stop(&self, limit: Duration) -> Status {
+        let mut rx = self.live.subscribe();
+        self.want(false, false);
+        let _ = tokio::time::timeout(limit, rx.wait_for(|l| l.status == Status::Stopped)).await;
         self.status()
     }
 
@@ -282,7 +317,8 @@ impl Service {
             .config
             .iter()
             .map(|(k, v)| {
-                let shown = if secret.contains(k) {
+                // No manifest, no schema: every value might be a secret.
+                let shown = if manifest.is_err() || secret.contains(k) {
                     Value::String("[secret]".into())
                 } else {
                     Value::String(v.clone())
@@ -410,10 +446,8 @@ impl Services {
     /// Takes a service out of the table, stopping it first.
     pub async fn remove(&self, id: &str) -> Option<Arc<Service>> {
         let service = self.get(id)?;
-        service.want(false, false);
-        service
-            .settled(false, self.ctx.settings.stop_grace * 2)
-            .await;
+        service.stop(self.ctx.settings.stop_grace * 2).await;
+        service.set_gateway_task(None);
         self.table.lock().expect("table lock").remove(id)
     }
 
@@ -472,20 +506,15 @@ impl Services {
 
     /// Stops every service (SIGTERM, grace, SIGKILL), all at once.
     pub async fn shutdown(&self) {
-        let all = self.all();
-        for s in &all {
-            s.want(false, false);
-        }
         let limit = self.ctx.settings.stop_grace + Duration::from_secs(2);
-        let waits = all.iter().map(|s| s.settled(false, limit));
-        wait_all(waits).await;
-    }
-}
-
-async fn wait_all<F: std::future::Future>(futures: impl Iterator<Item = F>) {
-    let handles: Vec<_> = futures.collect();
-    for f in handles {
-        f.await;
+        let stops: Vec<_> = self
+            .all()
+            .into_iter()
+            .map(|s| tokio::spawn(async move { s.stop(limit).await }))
+            .collect();
+        for stop in stops {
+            let _ = stop.await;
+        }
     }
 }
 

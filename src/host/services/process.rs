@@ -16,7 +16,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::oneshot;
 
-use crate::host::logs::Log;
+use crate::host::logs::{Log, MAX_LINE};
 
 type SpawnRequest = (Command, oneshot::Sender<io::Result<Child>>);
 
@@ -59,7 +59,9 @@ impl Spawner {
     }
 }
 
-/// Feeds the child's stdout and stderr to `log`, line by line, until both close.
+/// Feeds the child's stdout and stderr to `log`, line by line, until both close. A
+/// line longer than [`MAX_LINE`] is cut into pieces as it comes: a service printing
+/// without newlines never grows the host's memory.
 pub fn pipe_output(child: &mut Child, log: Arc<Mutex<Log>>) {
     let outputs: [Option<Box<dyn tokio::io::AsyncRead + Send + Unpin>>; 2] = [
         child.stdout.take().map(|s| Box::new(s) as _),
@@ -71,14 +73,25 @@ pub fn pipe_output(child: &mut Child, log: Arc<Mutex<Log>>) {
             let mut reader = BufReader::new(output);
             let mut line = Vec::new();
             loop {
-                line.clear();
-                match reader.read_until(b'\n', &mut line).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {
-                        let text = line.strip_suffix(b"\n").unwrap_or(&line);
-                        log.lock().expect("log lock").line(text);
-                    }
+                let chunk = match reader.fill_buf().await {
+                    Ok([]) | Err(_) => break,
+                    Ok(chunk) => chunk,
+                };
+                let (used, ends) = match chunk.iter().position(|&b| b == b'\n') {
+                    Some(i) => (i + 1, true),
+                    None => (chunk.len(), false),
+                };
+                let room = MAX_LINE.saturating_sub(line.len());
+                let text = &chunk[..used - usize::from(ends)];
+                line.extend_from_slice(&text[..text.len().min(room)]);
+                reader.consume(used);
+                if ends || line.len() >= MAX_LINE {
+                    log.lock().expect("log lock").line(&line);
+                    line.clear();
                 }
+            }
+            if !line.is_empty() {
+                log.lock().expect("log lock").line(&line);
             }
         });
     }
@@ -169,7 +182,7 @@ pub async fn stop(child: &mut Child, sandboxed: bool, grace: Duration) {
 /// 2xx or 3xx answer within `limit`.
 pub async fn probe(socket: &Path, method: &str, path: &str, limit: Duration) -> bool {
     let attempt = async {
-        let stream = tokio::net::UnixStream::connect(socket).await.ok()?;
+        let stream = crate::gateway::unix::connect_no_follow(socket).await.ok()?;
         let io = hyper_util::rt::TokioIo::new(stream);
         let (mut sender, conn) =
             hyper::client::conn::http1::handshake::<_, http_body_util::Empty<bytes::Bytes>>(io)

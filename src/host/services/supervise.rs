@@ -45,9 +45,7 @@ pub async fn supervise(service: Arc<Service>, ctx: Arc<Context>) {
     loop {
         let want = *want_rx.borrow_and_update();
         if !want.run {
-            if service.status() != Status::Failed {
-                service.set_status(&ctx, Status::Stopped, None);
-            }
+            service.set_status(&ctx, Status::Stopped, None);
             if want_rx.changed().await.is_err() {
                 return;
             }
@@ -68,7 +66,7 @@ pub async fn supervise(service: Arc<Service>, ctx: Arc<Context>) {
         };
         let started = Instant::now();
         service.set_pid(child.id());
-        let ready = wait_ready(&service, &ctx, &mut child, &mut want_rx).await;
+        let ready = wait_ready(&service, &ctx, &mut child, &mut want_rx, want).await;
         let outcome = match ready {
             Ready::Yes => {
                 service.set_status(&ctx, Status::Running, None);
@@ -138,8 +136,8 @@ async fn wait_ready(
     ctx: &Context,
     child: &mut tokio::process::Child,
     want_rx: &mut watch::Receiver<Want>,
+    want: Want,
 ) -> Ready {
-    let want = *want_rx.borrow();
     let socket = ctx.dir.service_socket(&service.id);
     let (method, path) = service.health();
     let deadline = tokio::time::Instant::now() + ctx.settings.ready_timeout;
