@@ -4,6 +4,8 @@
 //! - [`swarm`]: the Hyperswarm stack we speak on the wire (compact-encoding, UDX,
 //!   dht-rpc, HyperDHT), wire-compatible with the Node packages;
 //! - [`keys`]: Ed25519 keypairs, the text forms of public keys, keyfiles;
+//! - [`hypercore`]: the signed append-only log, compatible with Node's hypercore@11
+//!   (growing: tree, hashes, manifests and signatures today);
 //! - [`files`]: owner-only files created atomically (keyfiles, the host's secrets);
 //! - [`memory`]: giving freed heap back to the system (glibc keeps it);
 //! - [`tunnel`]: piping a p2p connection to and from a TCP socket;
@@ -24,6 +26,7 @@ pub mod commands;
 pub mod files;
 pub mod gateway;
 pub mod host;
+pub mod hypercore;
 pub mod keys;
 pub mod memory;
 pub mod swarm;

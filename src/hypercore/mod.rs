@@ -1,0 +1,15 @@
+//! Hypercore: the signed append-only log the home cloud's data lives on, byte- and
+//! wire-compatible with npm `hypercore@11` (`reference/wire/hypercore.md`).
+//!
+//! Built bottom-up like the transport: [`flat`] indexes the merkle tree, [`tree`] hashes
+//! its nodes and roots, [`caps`] holds the namespaces every hash is scoped by, and
+//! [`manifest`] turns a tree into a signature Node accepts and back. Proofs, storage and
+//! replication come next (see `ARCHITECTURE.md`).
+//!
+//! This floor sits on `swarm` (compact-encoding, BLAKE2b) and `keys`; it knows nothing
+//! of ADB, the host or the terminal, and never panics on bytes from the network.
+
+pub mod caps;
+pub mod flat;
+pub mod manifest;
+pub mod tree;
