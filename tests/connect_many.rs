@@ -71,14 +71,17 @@ async fn ten_thousand_sequential_connections_and_memory_returns() {
         after < baseline + 4 * 1024,
         "memory grew from {baseline} KiB to {after} KiB"
     );
-    assert_eq!(
-        client.node().udx().live_streams(),
-        0,
-        "client streams leaked"
-    );
-    assert_eq!(
-        server_dht.node().udx().live_streams(),
-        0,
-        "server streams leaked"
-    );
+    // The last stream may still linger until its end is acknowledged (a loaded machine
+    // delays that ack); a leaked one would stay past the linger.
+    let live = || {
+        (
+            client.node().udx().live_streams(),
+            server_dht.node().udx().live_streams(),
+        )
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while live() != (0, 0) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(live(), (0, 0), "(client, server) streams leaked");
 }
