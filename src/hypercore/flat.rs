@@ -100,6 +100,118 @@ pub fn full_roots(length: u64) -> Vec<u64> {
     roots
 }
 
+/// A cursor over the tree that moves by sibling, parent and child steps, the way
+/// `flat-tree`'s iterator does. Proof construction and verification are written as
+/// walks with it, which keeps them step for step comparable with Node's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Iter {
+    /// Where the cursor is.
+    pub index: u64,
+    offset: u64,
+    /// Twice the number of leaves under the current node.
+    factor: u64,
+}
+
+impl Iter {
+    /// A cursor at `index`.
+    pub fn new(index: u64) -> Iter {
+        let mut it = Iter {
+            index: 0,
+            offset: 0,
+            factor: 2,
+        };
+        it.seek(index);
+        it
+    }
+
+    /// Moves to `index`.
+    pub fn seek(&mut self, index: u64) {
+        self.index = index;
+        self.offset = offset(index);
+        self.factor = 2 << depth(index);
+    }
+
+    /// Whether `index` is the current node or under it.
+    pub fn contains(&self, index: u64) -> bool {
+        let half = self.factor / 2;
+        if index > self.index {
+            index < self.index + half
+        } else if index < self.index {
+            index + half > self.index
+        } else {
+            true
+        }
+    }
+
+    /// How many blocks lie under the current node.
+    pub fn count_leaves(&self) -> u64 {
+        self.factor / 2
+    }
+
+    /// Moves to the sibling and returns its index.
+    pub fn sibling(&mut self) -> u64 {
+        if self.offset & 1 == 0 {
+            self.offset += 1;
+            self.index += self.factor;
+        } else {
+            self.offset -= 1;
+            self.index -= self.factor;
+        }
+        self.index
+    }
+
+    /// Moves to the parent and returns its index.
+    pub fn parent(&mut self) -> u64 {
+        if self.offset & 1 == 1 {
+            self.index -= self.factor / 2;
+            self.offset = (self.offset - 1) / 2;
+        } else {
+            self.index += self.factor / 2;
+            self.offset /= 2;
+        }
+        self.factor *= 2;
+        self.index
+    }
+
+    /// Moves to the left child (stays on a leaf) and returns the index.
+    pub fn left_child(&mut self) -> u64 {
+        if self.factor > 2 {
+            self.factor /= 2;
+            self.index -= self.factor / 2;
+            self.offset *= 2;
+        }
+        self.index
+    }
+
+    /// Whether the current node is a leaf.
+    pub fn is_leaf(&self) -> bool {
+        self.factor == 2
+    }
+
+    /// Moves to the first leaf right of the current subtree.
+    pub fn next_tree(&mut self) -> u64 {
+        self.index += self.factor / 2 + 1;
+        self.offset = self.index / 2;
+        self.factor = 2;
+        self.index
+    }
+
+    /// From a leaf, climbs to the largest full root that starts there and ends before
+    /// flat index `head`; false when there is none (the walk over a log's roots is
+    /// `Iter::new(0)`, then `while it.full_root(head) { …; it.next_tree(); }`).
+    pub fn full_root(&mut self, head: u64) -> bool {
+        if head <= self.index || self.index & 1 == 1 {
+            return false;
+        }
+        while head > self.index + self.factor + self.factor / 2 {
+            self.index += self.factor / 2;
+            self.factor *= 2;
+            self.offset /= 2;
+        }
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +251,30 @@ mod tests {
             proptest::prop_assert_eq!(sibling(sibling(i)), i);
             proptest::prop_assert!(is_under(i, p));
             proptest::prop_assert_eq!(right_span(i) - left_span(i), 2 * (count_leaves(i) - 1));
+        }
+
+        #[test]
+        fn the_iterator_walks_as_the_functions_say(i in 0u64..(1 << 40)) {
+            let mut it = Iter::new(i);
+            proptest::prop_assert_eq!(it.count_leaves(), count_leaves(i));
+            proptest::prop_assert!(it.contains(left_span(i)) && it.contains(right_span(i)));
+            proptest::prop_assert!(!it.contains(right_span(i) + 1));
+            proptest::prop_assert_eq!(it.sibling(), sibling(i));
+            proptest::prop_assert_eq!(it.parent(), parent(i));
+            if let Some((l, _)) = children(parent(i)) {
+                proptest::prop_assert_eq!(it.left_child(), l);
+            }
+        }
+
+        #[test]
+        fn the_iterator_finds_the_full_roots(length in 0u64..(1 << 40)) {
+            let mut it = Iter::new(0);
+            let mut roots = Vec::new();
+            while it.full_root(2 * length) {
+                roots.push(it.index);
+                it.next_tree();
+            }
+            proptest::prop_assert_eq!(roots, full_roots(length));
         }
 
         #[test]

@@ -3,8 +3,8 @@
 //!
 //! Built bottom-up like the transport: [`flat`] indexes the merkle tree, [`tree`] hashes
 //! its nodes and roots, [`caps`] holds the namespaces every hash is scoped by, and
-//! [`manifest`] turns a tree into a signature Node accepts and back. Proofs, storage and
-//! replication come next (see `ARCHITECTURE.md`).
+//! [`manifest`] turns a tree into a signature Node accepts and back, [`proof`] builds
+//! what a reader asks for and [`verify`] checks it. Storage and replication come next (see `ARCHITECTURE.md`).
 //!
 //! This floor sits on `swarm` (compact-encoding, BLAKE2b) and `keys`; it knows nothing
 //! of ADB, the host or the terminal, and never panics on bytes from the network.
@@ -12,4 +12,6 @@
 pub mod caps;
 pub mod flat;
 pub mod manifest;
+pub mod proof;
 pub mod tree;
+pub mod verify;
