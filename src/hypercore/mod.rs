@@ -12,6 +12,7 @@
 pub mod caps;
 pub mod flat;
 pub mod manifest;
+pub mod messages;
 pub mod proof;
 pub mod tree;
 pub mod verify;
