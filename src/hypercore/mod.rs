@@ -14,5 +14,6 @@ pub mod flat;
 pub mod manifest;
 pub mod messages;
 pub mod proof;
+pub mod storage;
 pub mod tree;
 pub mod verify;

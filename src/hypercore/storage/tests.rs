@@ -1,0 +1,250 @@
+use serde_json::Value;
+
+use super::*;
+use crate::hypercore::proof::{BlockRequest, UpgradeRequest};
+
+fn tree_vectors() -> Value {
+    serde_json::from_str(include_str!("../../../tests/vectors/hypercore-tree.json")).unwrap()
+}
+
+fn h32(v: &Value) -> Key32 {
+    hex::decode(v.as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap()
+}
+
+fn vector_pair(v: &Value) -> KeyPair {
+    KeyPair::from_seed(&h32(&v["keyPair"]["seed"]))
+}
+
+/// Replicates `writer` into `reader` the way a peer would: an upgrade to the writer's
+/// length, then every block with the `nodes` the reader lacks.
+fn replicate(writer: &Core, reader: &Core) {
+    let start = reader.length();
+    let length = writer.length() - start;
+    if length > 0 {
+        let req = ProofRequest {
+            upgrade: Some(UpgradeRequest { start, length }),
+            ..ProofRequest::default()
+        };
+        let manifest = writer.manifest();
+        let applied = reader.apply(writer.proof(&req).unwrap(), manifest).unwrap();
+        assert_eq!(applied.upgraded_to, Some(writer.length()));
+    }
+    for i in 0..reader.length() {
+        if reader.has(i).unwrap() {
+            continue;
+        }
+        let nodes = reader.missing_nodes(i).unwrap();
+        let req = ProofRequest {
+            block: Some(BlockRequest { index: i, nodes }),
+            ..ProofRequest::default()
+        };
+        let applied = reader.apply(writer.proof(&req).unwrap(), None).unwrap();
+        assert_eq!(applied.block, Some(i));
+    }
+}
+
+#[test]
+fn named_cores_and_signatures_match_node() {
+    let v = tree_vectors();
+    let dir = tempfile::tempdir().unwrap();
+    let c = &v["corestore_named_core"];
+    let store =
+        Corestore::open_with(&dir.path().join("cores.redb"), Some(h32(&c["primaryKey"]))).unwrap();
+    let named = store.named(c["name"].as_str().unwrap()).unwrap();
+    assert_eq!(hex::encode(named.key()), c["key"].as_str().unwrap());
+    assert_eq!(
+        hex::encode(named.discovery_key()),
+        c["discovery_key"].as_str().unwrap()
+    );
+    assert!(named.writable());
+
+    let core = store.with_key_pair(&vector_pair(&v)).unwrap();
+    assert_eq!(
+        hex::encode(core.key()),
+        v["manifest_v1_default"]["key"].as_str().unwrap()
+    );
+    for (i, b) in v["blocks"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(
+            core.append(&[b["utf8"].as_str().unwrap()]).unwrap(),
+            i as u64 + 1
+        );
+    }
+    assert_eq!(core.byte_length(), 35);
+    let proof = core
+        .proof(&ProofRequest {
+            upgrade: Some(UpgradeRequest {
+                start: 0,
+                length: 5,
+            }),
+            ..ProofRequest::default()
+        })
+        .unwrap();
+    assert_eq!(
+        hex::encode(proof.upgrade.unwrap().signature),
+        v["manifest_v1_default"]["signature_stored_at_length_5"]
+            .as_str()
+            .unwrap()
+    );
+}
+
+#[test]
+fn cores_survive_a_reopen_and_a_tampered_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cores.redb");
+    let key = {
+        let store = Corestore::open(&path).unwrap();
+        let core = store.named("log").unwrap();
+        let blocks: Vec<Vec<u8>> = (0..1000u32).map(|i| i.to_le_bytes().to_vec()).collect();
+        core.append(&blocks[..500]).unwrap();
+        core.append(&blocks[500..]).unwrap();
+        assert!(core.append(&[vec![0; MAX_BLOCK_SIZE + 1]]).is_err());
+        *core.key()
+    };
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    {
+        let store = Corestore::open(&path).unwrap();
+        let core = store.named("log").unwrap();
+        assert_eq!(core.key(), &key);
+        assert_eq!(core.length(), 1000);
+        assert_eq!(core.get(777).unwrap(), Some(777u32.to_le_bytes().to_vec()));
+        assert_eq!(core.get(1000).unwrap(), None);
+        // The same core, found as a peer finds it.
+        let found = store
+            .by_discovery_key(core.discovery_key())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (found.key(), found.length(), found.writable()),
+            (&key, 1000, true)
+        );
+        assert!(store.by_discovery_key(&[0; 32]).unwrap().is_none());
+        // Another namespace gives another core.
+        assert_ne!(store.namespace("app").named("log").unwrap().key(), &key);
+    }
+    // Change one root's hash behind the store's back: the head no longer verifies.
+    {
+        let db = Database::create(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut nodes = txn.open_table(NODES).unwrap();
+            let root = super::super::flat::full_roots(1000)[0];
+            let mut bytes = nodes.get((0, root)).unwrap().unwrap().value().to_vec();
+            let last = bytes.len() - 1;
+            bytes[last] ^= 1;
+            nodes.insert((0, root), &bytes[..]).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let store = Corestore::open(&path).unwrap();
+    let err = store.named("log").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("signature does not match its tree"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_reader_replicates_a_writer_block_by_block_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer_store = Corestore::open(&dir.path().join("w.redb")).unwrap();
+    let reader_path = dir.path().join("r.redb");
+    let reader_store = Corestore::open(&reader_path).unwrap();
+    let writer = writer_store.named("feed").unwrap();
+    let blocks: Vec<String> = (0..37).map(|i| format!("block number {i}")).collect();
+    writer.append(&blocks[..20]).unwrap();
+    let reader = reader_store.get(writer.key()).unwrap();
+    assert!(!reader.writable());
+    assert!(reader.append(&["nope"]).is_err());
+    replicate(&writer, &reader);
+    // Live: more appends, then the reader catches up from where it was.
+    writer.append(&blocks[20..]).unwrap();
+    replicate(&writer, &reader);
+    assert_eq!(reader.length(), 37);
+    assert_eq!(reader.byte_length(), writer.byte_length());
+    drop(reader);
+    drop(reader_store);
+    let reader = Corestore::open(&reader_path)
+        .unwrap()
+        .get(writer.key())
+        .unwrap();
+    assert_eq!(reader.length(), 37);
+    assert_eq!(reader.manifest(), writer.manifest());
+    for (i, b) in blocks.iter().enumerate() {
+        assert_eq!(reader.get(i as u64).unwrap().as_deref(), Some(b.as_bytes()));
+    }
+    // The reader can serve what it replicated (a proof from it verifies elsewhere).
+    let third = Corestore::open(&dir.path().join("t.redb"))
+        .unwrap()
+        .get(writer.key())
+        .unwrap();
+    replicate(&reader, &third);
+    assert_eq!(
+        third.get(36).unwrap().as_deref(),
+        Some(blocks[36].as_bytes())
+    );
+}
+
+#[test]
+fn bad_proofs_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = Corestore::open(&dir.path().join("w.redb"))
+        .unwrap()
+        .named("x")
+        .unwrap();
+    writer.append(&["a", "b", "c", "d", "e"]).unwrap();
+    let reader = Corestore::open(&dir.path().join("r.redb"))
+        .unwrap()
+        .get(writer.key())
+        .unwrap();
+    let up = ProofRequest {
+        upgrade: Some(UpgradeRequest {
+            start: 0,
+            length: 5,
+        }),
+        ..ProofRequest::default()
+    };
+    // Without the manifest, a non-compat key cannot be verified.
+    let err = reader.apply(writer.proof(&up).unwrap(), None).unwrap_err();
+    assert!(
+        matches!(err, StorageError::Proof(ProofError::InvalidSignature)),
+        "{err}"
+    );
+    // Someone else's manifest is refused.
+    let err = reader
+        .apply(
+            writer.proof(&up).unwrap(),
+            Some(Manifest::single_signer([1; 32])),
+        )
+        .unwrap_err();
+    assert!(matches!(err, StorageError::WrongManifest(_)), "{err}");
+    let mut bad = writer.proof(&up).unwrap();
+    bad.upgrade.as_mut().unwrap().nodes[0].size += 1;
+    assert!(reader.apply(bad, writer.manifest()).is_err());
+    assert_eq!(reader.length(), 0);
+
+    reader
+        .apply(writer.proof(&up).unwrap(), writer.manifest())
+        .unwrap();
+    // A block whose value was swapped fails against the stored root.
+    let req = ProofRequest {
+        block: Some(BlockRequest { index: 4, nodes: 0 }),
+        ..ProofRequest::default()
+    };
+    let mut bad = writer.proof(&req).unwrap();
+    bad.block.as_mut().unwrap().value = b"E".to_vec();
+    let err = reader.apply(bad, None).unwrap_err();
+    assert!(
+        matches!(err, StorageError::Proof(ProofError::InvalidChecksum(8))),
+        "{err}"
+    );
+    assert_eq!(reader.get(4).unwrap(), None);
+    reader.apply(writer.proof(&req).unwrap(), None).unwrap();
+    assert_eq!(reader.get(4).unwrap().as_deref(), Some(&b"e"[..]));
+}
