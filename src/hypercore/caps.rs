@@ -37,6 +37,22 @@ impl Namespace {
     }
 }
 
+/// The capability a peer sends when it opens a core's replication channel: proof that
+/// it knows the core `key`, bound to this connection's Noise `handshake_hash` so it
+/// cannot be replayed elsewhere. Each side sends its own (`is_initiator` is the Noise
+/// initiator flag) and checks the other's.
+pub fn replication_capability(is_initiator: bool, key: &Key32, handshake_hash: &[u8]) -> Key32 {
+    let ns = if is_initiator {
+        Namespace::REPLICATE_INITIATOR
+    } else {
+        Namespace::REPLICATE_RESPONDER
+    };
+    let mut message = [0u8; 64];
+    message[..32].copy_from_slice(ns.bytes());
+    message[32..].copy_from_slice(key);
+    crypto::keyed_hash(handshake_hash, &message)
+}
+
 /// The key pair corestore gives the core `name` in the store namespace `namespace` (32
 /// zero bytes by default) of a store whose primary key is `primary_key`.
 pub fn named_key_pair(primary_key: &Key32, namespace: &Key32, name: &[u8]) -> KeyPair {
@@ -77,6 +93,24 @@ mod tests {
                 "{key}"
             );
         }
+        let r: Value = serde_json::from_str(include_str!(
+            "../../tests/vectors/hypercore-replication.json"
+        ))
+        .unwrap();
+        let hs = hex::decode(r["handshake_hash"].as_str().unwrap()).unwrap();
+        let key: Key32 = hex::decode(v["manifest_v1_default"]["key"].as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let caps = &r["scenario_one"]["capabilities"];
+        assert_eq!(
+            hex::encode(replication_capability(true, &key, &hs)),
+            caps["initiator_sends"].as_str().unwrap()
+        );
+        assert_eq!(
+            hex::encode(replication_capability(false, &key, &hs)),
+            caps["responder_sends"].as_str().unwrap()
+        );
         let c = &v["corestore_named_core"];
         let h = |k: &str| -> Key32 {
             hex::decode(c[k].as_str().unwrap())

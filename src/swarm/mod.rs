@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod hyperdht;
 pub mod node;
 pub mod noise;
+pub mod protomux;
 pub mod rpc;
 pub mod secretstream;
 pub mod udx;
