@@ -99,12 +99,14 @@ impl std::fmt::Debug for Corestore {
     }
 }
 
-/// A core's mutable state: fork, roots (they give length and byte length), signature.
+/// A core's mutable state: fork, roots (they give length and byte length), signature,
+/// and how many blocks from 0 are held.
 #[derive(Debug, Clone, Default)]
 struct Head {
     fork: u64,
     roots: Roots,
     signature: Vec<u8>,
+    contiguous: u64,
 }
 
 /// One core in a store.
@@ -158,7 +160,8 @@ fn decode_node(index: u64, bytes: &[u8]) -> Option<Node> {
 }
 
 /// The stored record of a core: `fixed32 key ‖ buffer manifest (empty: none) ‖ buffer
-/// seed (empty: not ours) ‖ uint fork ‖ uint length ‖ buffer signature`.
+/// seed (empty: not ours) ‖ uint fork ‖ uint length ‖ buffer signature ‖ uint
+/// contiguous`.
 struct Record {
     key: Key32,
     manifest: Option<Manifest>,
@@ -166,6 +169,8 @@ struct Record {
     fork: u64,
     length: u64,
     signature: Vec<u8>,
+    /// How many blocks from 0 this store holds without a gap.
+    contiguous: u64,
 }
 
 impl Record {
@@ -182,7 +187,8 @@ impl Record {
             .buffer(self.seed.as_ref().map_or(&[][..], |s| &s[..]))
             .uint(self.fork)
             .uint(self.length)
-            .buffer(&self.signature);
+            .buffer(&self.signature)
+            .uint(self.contiguous);
         w.into_vec()
     }
 
@@ -204,6 +210,7 @@ impl Record {
             fork: r.uint().ok()?,
             length: r.uint().ok()?,
             signature: r.buffer().ok()?.to_vec(),
+            contiguous: r.uint().ok()?,
         })
     }
 }
@@ -352,6 +359,7 @@ impl Corestore {
                         fork: 0,
                         length: 0,
                         signature: Vec::new(),
+                        contiguous: 0,
                     };
                     heads
                         .insert(id, &record.encode()[..])
@@ -381,6 +389,8 @@ impl Corestore {
                 Verifier::new(record.key, m)
                     .map_err(|_| self.corrupt(&record.key, "its manifest is not its key's"))?,
             ),
+            // A verified core without a stored manifest is a compat one.
+            None if record.length > 0 => Some(Verifier::compat(record.key)),
             None => None,
         };
         let roots = {
@@ -421,6 +431,7 @@ impl Corestore {
                 fork: record.fork,
                 roots,
                 signature: record.signature,
+                contiguous: record.contiguous,
             }),
         })
     }
@@ -498,6 +509,36 @@ impl Core {
         lock(&self.head).fork
     }
 
+    /// How many blocks from 0 this store holds without a gap.
+    pub fn contiguous_length(&self) -> u64 {
+        lock(&self.head).contiguous
+    }
+
+    /// Whether the core has a manifest to send peers (a non-compat core whose manifest
+    /// is known).
+    pub fn shares_manifest(&self) -> bool {
+        lock(&self.verifier)
+            .as_ref()
+            .is_some_and(|v| !v.is_compat())
+    }
+
+    /// Whether this store holds every root of length `length` (so it can prove an
+    /// upgrade from there).
+    pub fn has_roots(&self, length: u64) -> Result<bool, StorageError> {
+        let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
+        let nodes = txn.open_table(NODES).map_err(|e| self.io(&e))?;
+        for index in super::flat::full_roots(length) {
+            if nodes
+                .get((self.id, index))
+                .map_err(|e| self.io(&e))?
+                .is_none()
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// The manifest, once known.
     pub fn manifest(&self) -> Option<Manifest> {
         lock(&self.verifier).as_ref().map(|v| v.manifest().clone())
@@ -533,6 +574,16 @@ impl Core {
         let signature = verifier
             .sign(pair, &roots.hash(), roots.length(), head.fork)
             .ok_or_else(|| StorageError::NotWritable(hex::encode(self.key)))?;
+        let next = Head {
+            fork: head.fork,
+            contiguous: if head.contiguous == first {
+                roots.length()
+            } else {
+                head.contiguous
+            },
+            roots,
+            signature,
+        };
         let txn = self.db.begin_write().map_err(|e| self.io(&e))?;
         {
             let mut nodes = txn.open_table(NODES).map_err(|e| self.io(&e))?;
@@ -547,33 +598,34 @@ impl Core {
                     .insert((self.id, first + i as u64), b.as_ref())
                     .map_err(|e| self.io(&e))?;
             }
-            self.write_head(&txn, head.fork, roots.length(), &signature)?;
         }
+        self.write_head(&txn, &next, Some(&verifier))?;
         txn.commit().map_err(|e| self.io(&e))?;
-        head.roots = roots;
-        head.signature = signature;
+        *head = next;
         Ok(head.roots.length())
     }
 
     fn write_head(
         &self,
         txn: &redb::WriteTransaction,
-        fork: u64,
-        length: u64,
-        signature: &[u8],
+        head: &Head,
+        verifier: Option<&Verifier>,
     ) -> Result<(), StorageError> {
         let mut heads = txn.open_table(HEADS).map_err(|e| self.io(&e))?;
-        let verifier = lock(&self.verifier);
         let record = Record {
             key: self.key,
-            manifest: verifier.as_ref().map(|v| v.manifest().clone()),
+            // A compat core's manifest is implied by its key: not stored.
+            manifest: verifier
+                .filter(|v| !v.is_compat())
+                .map(|v| v.manifest().clone()),
             seed: self
                 .signer
                 .as_ref()
                 .and_then(|p| p.secret_key()[..32].try_into().ok()),
-            fork,
-            length,
-            signature: signature.to_vec(),
+            fork: head.fork,
+            length: head.roots.length(),
+            signature: head.signature.clone(),
+            contiguous: head.contiguous,
         };
         heads
             .insert(self.id, &record.encode()[..])
@@ -644,6 +696,14 @@ impl Core {
         let verifier = self.verifier_with(manifest)?;
         let mut head = lock(&self.head);
         let verified = verify(proof, head.fork, &head.roots, &verifier)?;
+        let mut next = head.clone();
+        if let Some((roots, signature)) = verified
+            .upgrade
+            .filter(|(roots, _)| roots.length() > head.roots.length())
+        {
+            next.roots = roots;
+            next.signature = signature;
+        }
         let txn = self.db.begin_write().map_err(|e| self.io(&e))?;
         let mut applied = Applied::default();
         {
@@ -662,27 +722,33 @@ impl Core {
                     .insert((self.id, n.index), &encode_node(n)[..])
                     .map_err(|e| self.io(&e))?;
             }
+            let mut blocks = txn.open_table(BLOCKS).map_err(|e| self.io(&e))?;
             if let Some((index, value)) = &verified.block {
-                let mut blocks = txn.open_table(BLOCKS).map_err(|e| self.io(&e))?;
                 blocks
                     .insert((self.id, *index), &value[..])
                     .map_err(|e| self.io(&e))?;
                 applied.block = Some(*index);
             }
+            // Blocks that arrived out of order may now join the contiguous run.
+            while next.contiguous < next.roots.length()
+                && blocks
+                    .get((self.id, next.contiguous))
+                    .map_err(|e| self.io(&e))?
+                    .is_some()
+            {
+                next.contiguous += 1;
+            }
         }
-        let upgrade = verified
-            .upgrade
-            .filter(|(roots, _)| roots.length() > head.roots.length());
-        if let Some((roots, signature)) = &upgrade {
-            *lock(&self.verifier) = Some(verifier.clone());
-            self.write_head(&txn, verified.fork, roots.length(), signature)?;
-            applied.upgraded_to = Some(roots.length());
+        let upgraded = next.roots.length() > head.roots.length();
+        if upgraded || next.contiguous != head.contiguous {
+            self.write_head(&txn, &next, Some(&verifier))?;
         }
         txn.commit().map_err(|e| self.io(&e))?;
-        if let Some((roots, signature)) = upgrade {
-            head.roots = roots;
-            head.signature = signature;
+        if upgraded {
+            *lock(&self.verifier) = Some(verifier);
+            applied.upgraded_to = Some(next.roots.length());
         }
+        *head = next;
         Ok(applied)
     }
 

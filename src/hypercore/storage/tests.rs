@@ -167,6 +167,9 @@ fn a_reader_replicates_a_writer_block_by_block_and_keeps_it() {
     writer.append(&blocks[20..]).unwrap();
     replicate(&writer, &reader);
     assert_eq!(reader.length(), 37);
+    assert_eq!(reader.contiguous_length(), 37);
+    assert_eq!(writer.contiguous_length(), 37);
+    assert!(reader.shares_manifest() && reader.has_roots(20).unwrap());
     assert_eq!(reader.byte_length(), writer.byte_length());
     drop(reader);
     drop(reader_store);
@@ -247,4 +250,24 @@ fn bad_proofs_change_nothing() {
     assert_eq!(reader.get(4).unwrap(), None);
     reader.apply(writer.proof(&req).unwrap(), None).unwrap();
     assert_eq!(reader.get(4).unwrap().as_deref(), Some(&b"e"[..]));
+    assert_eq!(
+        reader.contiguous_length(),
+        0,
+        "block 4 is not contiguous from 0"
+    );
+    for i in 0..4 {
+        let req = ProofRequest {
+            block: Some(BlockRequest {
+                index: i,
+                nodes: reader.missing_nodes(i).unwrap(),
+            }),
+            ..ProofRequest::default()
+        };
+        reader.apply(writer.proof(&req).unwrap(), None).unwrap();
+    }
+    assert_eq!(
+        reader.contiguous_length(),
+        5,
+        "the out-of-order block joined the run"
+    );
 }

@@ -13,6 +13,7 @@
 //! [`Stream`]: crate::swarm::udx::Stream
 
 pub mod datagram;
+pub mod messages;
 pub mod sodium;
 
 use std::future::Future;
