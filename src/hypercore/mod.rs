@@ -14,6 +14,7 @@ pub mod flat;
 pub mod manifest;
 pub mod messages;
 pub mod proof;
+pub mod replicate;
 pub mod storage;
 pub mod tree;
 pub mod verify;

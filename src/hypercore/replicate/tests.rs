@@ -1,0 +1,276 @@
+use serde_json::Value;
+
+use super::*;
+use crate::hypercore::storage::Corestore;
+use crate::keys::KeyPair;
+
+const HASH: [u8; 64] = [9; 64];
+
+fn h(v: &Value) -> Vec<u8> {
+    hex::decode(v.as_str().unwrap()).unwrap()
+}
+
+/// Moves messages between two peers until both are quiet.
+fn pump(a: &mut Peer, b: &mut Peer, now: Instant) {
+    loop {
+        let mut moved = false;
+        while let Some(m) = a.poll_message() {
+            b.on_message(&m, now).unwrap();
+            moved = true;
+        }
+        while let Some(m) = b.poll_message() {
+            a.on_message(&m, now).unwrap();
+            moved = true;
+        }
+        if !moved {
+            return;
+        }
+    }
+}
+
+fn open_both(w: &mut Peer, r: &mut Peer) {
+    let key = *w.core().key();
+    w.on_open(&handshake(&key, false, &HASH), true, &HASH)
+        .unwrap();
+    r.on_open(&handshake(&key, true, &HASH), false, &HASH)
+        .unwrap();
+}
+
+#[test]
+fn a_reader_follows_a_writer_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = Arc::new(
+        Corestore::open(&dir.path().join("w.redb"))
+            .unwrap()
+            .named("log")
+            .unwrap(),
+    );
+    let blocks: Vec<String> = (0..300).map(|i| format!("entry {i}")).collect();
+    writer.append(&blocks[..100]).unwrap();
+    let reader = Arc::new(
+        Corestore::open(&dir.path().join("r.redb"))
+            .unwrap()
+            .get(writer.key())
+            .unwrap(),
+    );
+    let (mut w, mut r) = (
+        Peer::new(writer.clone(), false, false),
+        Peer::new(reader.clone(), true, true),
+    );
+    let now = Instant::now();
+    open_both(&mut w, &mut r);
+    pump(&mut w, &mut r, now);
+    assert_eq!(reader.length(), 100);
+    assert_eq!(reader.contiguous_length(), 100);
+    let events: Vec<PeerEvent> = std::iter::from_fn(|| r.poll_event()).collect();
+    assert_eq!(events[0], PeerEvent::Upgraded(100));
+    assert_eq!(events.len(), 101);
+    // Live appends reach the reader.
+    for chunk in blocks[100..].chunks(70) {
+        writer.append(chunk).unwrap();
+        w.on_append().unwrap();
+        pump(&mut w, &mut r, now);
+        assert_eq!(reader.length(), writer.length());
+    }
+    assert_eq!(reader.contiguous_length(), 300);
+    for i in [0u64, 150, 299] {
+        assert_eq!(reader.get(i).unwrap(), writer.get(i).unwrap());
+    }
+    assert!(r.idle() && !r.timed_out(now + REQUEST_TIMEOUT * 2));
+}
+
+/// Our writer answers Node's recorded reader (scenario one of
+/// hypercore-replication.json) with exactly the bytes Node's writer sent.
+#[test]
+fn our_writer_answers_nodes_reader_byte_for_byte() {
+    let v: Value = serde_json::from_str(include_str!(
+        "../../../tests/vectors/hypercore-replication.json"
+    ))
+    .unwrap();
+    let tree: Value =
+        serde_json::from_str(include_str!("../../../tests/vectors/hypercore-tree.json")).unwrap();
+    let seed: [u8; 32] = h(&tree["keyPair"]["seed"]).try_into().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let core = Arc::new(
+        Corestore::open(&dir.path().join("w.redb"))
+            .unwrap()
+            .with_key_pair(&KeyPair::from_seed(&seed))
+            .unwrap(),
+    );
+    for i in 0..5 {
+        core.append(&[format!("block-{i}")]).unwrap();
+    }
+    let hash = h(&v["handshake_hash"]);
+    let mut peer = Peer::new(core.clone(), true, true);
+    let frames = v["scenario_one"]["frames"].as_array().unwrap();
+    // The writer was the Noise responder; the reader's open carries its capability.
+    let reader_open = &frames[0]["messages"][0]["fields"]["handshake"];
+    let mut remote_hs = vec![1];
+    remote_hs.extend(h(&reader_open["capability"]));
+    peer.on_open(&remote_hs, false, &hash).unwrap();
+    assert_eq!(
+        hex::encode(handshake(core.key(), false, &hash)),
+        format!(
+            "01{}",
+            frames[1]["messages"][0]["fields"]["handshake"]["capability"]
+                .as_str()
+                .unwrap()
+        )
+    );
+
+    let message_bytes = |frame: &Value, m: &Value| -> Vec<u8> {
+        match m.get("batch_entry_bytes") {
+            Some(b) => h(b),
+            None => h(&frame["hex"])[1..].to_vec(),
+        }
+    };
+    let now = Instant::now();
+    let mut expected = Vec::new();
+    let mut ours = Vec::new();
+    let mut appended = false;
+    for frame in &frames[2..] {
+        let from_writer = frame["from"] == "writer";
+        if from_writer && frame["phase"] == "ii.append" && !appended {
+            core.append(&["block-5", "block-6"]).unwrap();
+            peer.on_append().unwrap();
+            appended = true;
+        }
+        for m in frame["messages"].as_array().unwrap() {
+            if m["type"].is_null() {
+                continue; // protomux control
+            }
+            let bytes = message_bytes(frame, m);
+            if from_writer {
+                expected.push(hex::encode(&bytes));
+            } else {
+                peer.on_message(&bytes, now).unwrap();
+            }
+        }
+        while let Some(out) = peer.poll_message() {
+            ours.push(hex::encode(out));
+        }
+    }
+    assert!(expected.len() > 12, "{}", expected.len());
+    assert_eq!(ours, expected);
+}
+
+#[test]
+fn a_wrong_capability_or_a_bad_proof_drops_the_peer() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = Arc::new(
+        Corestore::open(&dir.path().join("w.redb"))
+            .unwrap()
+            .named("a")
+            .unwrap(),
+    );
+    writer.append(&["x", "y", "z"]).unwrap();
+    let reader = Arc::new(
+        Corestore::open(&dir.path().join("r.redb"))
+            .unwrap()
+            .get(writer.key())
+            .unwrap(),
+    );
+    let mut r = Peer::new(reader.clone(), true, true);
+    // A capability for another connection (or another key) is refused.
+    let err = r
+        .on_open(&handshake(writer.key(), true, &[1; 64]), false, &HASH)
+        .unwrap_err();
+    assert!(matches!(err, ReplicateError::Capability), "{err}");
+    let err = r.on_open(&[1, 2, 3], false, &HASH).unwrap_err();
+    assert!(matches!(err, ReplicateError::Handshake(_)), "{err}");
+
+    let mut w = Peer::new(writer.clone(), false, false);
+    let now = Instant::now();
+    open_both(&mut w, &mut r);
+    // Let the reader ask for the upgrade, then corrupt the writer's answer.
+    while let Some(m) = w.poll_message() {
+        r.on_message(&m, now).unwrap();
+    }
+    while let Some(m) = r.poll_message() {
+        w.on_message(&m, now).unwrap();
+    }
+    // The upgrade request is in flight: unanswered, it times out.
+    assert!(!r.idle());
+    assert!(!r.timed_out(now + REQUEST_TIMEOUT));
+    assert!(r.timed_out(now + REQUEST_TIMEOUT + Duration::from_secs(1)));
+    let mut dropped = false;
+    while let Some(m) = w.poll_message() {
+        let mut msg = Message::decode(&m).unwrap();
+        if let Message::Data(d) = &mut msg {
+            if let Some(u) = d.proof.upgrade.as_mut() {
+                u.signature[5] ^= 1;
+            }
+        }
+        match r.on_message(&msg.encode(), now) {
+            Err(ReplicateError::InvalidData(_)) => dropped = true,
+            other => other.unwrap(),
+        }
+    }
+    assert!(dropped);
+    assert_eq!(reader.length(), 0);
+}
+
+#[test]
+fn a_writer_refuses_what_it_cannot_prove() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = Arc::new(
+        Corestore::open(&dir.path().join("w.redb"))
+            .unwrap()
+            .named("a")
+            .unwrap(),
+    );
+    writer.append(&["x", "y", "z"]).unwrap();
+    let mut w = Peer::new(writer.clone(), false, false);
+    w.on_open(&handshake(writer.key(), false, &HASH), true, &HASH)
+        .unwrap();
+    while w.poll_message().is_some() {}
+    let now = Instant::now();
+    let request = |id, block: u64, fork| {
+        Message::Request(Request {
+            id,
+            fork,
+            proof: ProofRequest {
+                block: Some(BlockRequest {
+                    index: block,
+                    nodes: 9,
+                }),
+                ..ProofRequest::default()
+            },
+            manifest: false,
+            priority: 0,
+        })
+        .encode()
+    };
+    w.on_message(&request(1, 7, 0), now).unwrap();
+    assert_eq!(
+        Message::decode(&w.poll_message().unwrap()),
+        Ok(Message::NoData {
+            request: 1,
+            reason: NoDataReason::NOT_AVAILABLE
+        })
+    );
+    w.on_message(&request(2, 0, 3), now).unwrap();
+    assert_eq!(
+        Message::decode(&w.poll_message().unwrap()),
+        Ok(Message::NoData {
+            request: 2,
+            reason: NoDataReason::NOT_AVAILABLE
+        })
+    );
+    // `nodes` 9 climbs out of a 3-block tree: invalid, and too many of those drop it.
+    let mut last = Ok(());
+    for i in 0..=MAX_INVALID_REQUESTS as u64 {
+        last = w.on_message(&request(3 + i, 0, 0), now);
+        if last.is_err() {
+            break;
+        }
+        assert_eq!(
+            Message::decode(&w.poll_message().unwrap()),
+            Ok(Message::NoData {
+                request: 3 + i,
+                reason: NoDataReason::INVALID_REQUEST
+            })
+        );
+    }
+    assert!(matches!(last, Err(ReplicateError::InvalidRequests)));
+}
