@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod messages;
 pub mod proof;
 pub mod replicate;
+pub mod session;
 pub mod storage;
 pub mod tree;
 pub mod verify;

@@ -139,6 +139,8 @@ pub struct Peer {
     invalid_requests: u32,
     /// The next block worth trying, so scans do not restart at 0.
     cursor: u64,
+    /// The length our last `sync` told the peer.
+    announced: u64,
     out: VecDeque<Message>,
     events: VecDeque<PeerEvent>,
 }
@@ -174,6 +176,7 @@ impl Peer {
             free_ids: Vec::new(),
             invalid_requests: 0,
             cursor: 0,
+            announced: 0,
             out: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -234,6 +237,7 @@ impl Peer {
                         .core
                         .has_roots(theirs)
                         .map_err(ReplicateError::Storage)?));
+        self.announced = length;
         self.out.push_back(Message::Sync(Sync {
             fork,
             length,
@@ -257,6 +261,15 @@ impl Peer {
             drop: false,
         });
         self.send_sync()
+    }
+
+    /// The core changed under us (an append, or a proof from another connection):
+    /// announce a longer core, and fetch what became fetchable.
+    pub fn on_local_change(&mut self, now: Instant) -> Result<(), ReplicateError> {
+        if self.core.length() > self.announced {
+            self.on_append()?;
+        }
+        self.schedule(now)
     }
 
     /// Handles one message of the channel (`uint type ‖ payload`).

@@ -16,9 +16,10 @@
 //! The file holds signing seeds, so it is created owner-only (0600). Nothing here knows
 //! of connections; replication drives [`Core::proof`] and [`Core::apply`].
 
+use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
@@ -89,6 +90,16 @@ pub struct Corestore {
     path: PathBuf,
     primary_key: Key32,
     namespace: Key32,
+    shared: Arc<Shared>,
+}
+
+/// What every handle on one store shares.
+struct Shared {
+    /// The cores in use: one in-memory core per stored core, so every connection and
+    /// every writer sees the same head.
+    open: Mutex<HashMap<u64, Weak<Core>>>,
+    /// Bumped after every committed change to any core (appends, applied proofs).
+    changes: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Corestore {
@@ -112,6 +123,7 @@ struct Head {
 /// One core in a store.
 pub struct Core {
     db: Arc<Database>,
+    shared: Arc<Shared>,
     path: PathBuf,
     id: u64,
     key: Key32,
@@ -260,6 +272,10 @@ impl Corestore {
             path: path.to_owned(),
             primary_key: primary,
             namespace: [0; 32],
+            shared: Arc::new(Shared {
+                open: Mutex::new(HashMap::new()),
+                changes: tokio::sync::watch::Sender::new(0),
+            }),
         })
     }
 
@@ -280,14 +296,14 @@ impl Corestore {
     }
 
     /// The writable core `name`, created empty the first time.
-    pub fn named(&self, name: &str) -> Result<Core, StorageError> {
+    pub fn named(&self, name: &str) -> Result<Arc<Core>, StorageError> {
         let pair = caps::named_key_pair(&self.primary_key, &self.namespace, name.as_bytes());
         self.with_key_pair(&pair)
     }
 
     /// The writable core of `pair` (`corestore.get({ keyPair })`), created empty the
     /// first time.
-    pub fn with_key_pair(&self, pair: &KeyPair) -> Result<Core, StorageError> {
+    pub fn with_key_pair(&self, pair: &KeyPair) -> Result<Arc<Core>, StorageError> {
         let manifest = Manifest::single_signer(*pair.public_key().as_bytes());
         let secret = pair.secret_key();
         let seed: Key32 = std::array::from_fn(|i| secret[i]);
@@ -296,13 +312,13 @@ impl Corestore {
 
     /// The core `key` as a reader (or as its writer, if this store made it), created
     /// empty the first time.
-    pub fn get(&self, key: &Key32) -> Result<Core, StorageError> {
+    pub fn get(&self, key: &Key32) -> Result<Arc<Core>, StorageError> {
         self.core(*key, None, None)
     }
 
     /// The stored core whose discovery key is `dk`, if any (how a peer's channel open
     /// finds a core).
-    pub fn by_discovery_key(&self, dk: &Key32) -> Result<Option<Core>, StorageError> {
+    pub fn by_discovery_key(&self, dk: &Key32) -> Result<Option<Arc<Core>>, StorageError> {
         let key = {
             let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
             let by_dk = txn.open_table(BY_DISCOVERY_KEY).map_err(|e| self.io(&e))?;
@@ -327,8 +343,21 @@ impl Corestore {
         key: Key32,
         manifest: Option<Manifest>,
         seed: Option<Key32>,
-    ) -> Result<Core, StorageError> {
+    ) -> Result<Arc<Core>, StorageError> {
         let dk = discovery_key(&key);
+        // Lock order: `open`, then the database. Holding `open` across the lookup keeps
+        // two callers from loading two copies of one core.
+        let mut open = lock(&self.shared.open);
+        let known = {
+            let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
+            let by_dk = txn.open_table(BY_DISCOVERY_KEY).map_err(|e| self.io(&e))?;
+            let found = by_dk.get(&dk).map_err(|e| self.io(&e))?.map(|v| v.value());
+            found
+        };
+        if let Some(live) = known.and_then(|id| open.get(&id)).and_then(Weak::upgrade) {
+            return Ok(live);
+        }
+        // Creating a core writes (and fsyncs); opening a stored one only reads.
         let txn = self.db.begin_write().map_err(|e| self.io(&e))?;
         let (id, record) = {
             let mut by_dk = txn.open_table(BY_DISCOVERY_KEY).map_err(|e| self.io(&e))?;
@@ -369,8 +398,20 @@ impl Corestore {
                 }
             }
         };
-        txn.commit().map_err(|e| self.io(&e))?;
-        self.load(id, record)
+        if known.is_some() {
+            txn.abort().map_err(|e| self.io(&e))?;
+        } else {
+            txn.commit().map_err(|e| self.io(&e))?;
+        }
+        let core = Arc::new(self.load(id, record)?);
+        open.retain(|_, w| w.strong_count() > 0);
+        open.insert(id, Arc::downgrade(&core));
+        Ok(core)
+    }
+
+    /// A receiver that changes after every committed change to any core of the store.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.shared.changes.subscribe()
     }
 
     fn corrupt(&self, key: &Key32, what: &str) -> StorageError {
@@ -421,6 +462,7 @@ impl Corestore {
         }
         Ok(Core {
             db: self.db.clone(),
+            shared: self.shared.clone(),
             path: self.path.clone(),
             id,
             key: record.key,
@@ -477,6 +519,10 @@ impl Core {
             path: self.path.clone(),
             message: e.to_string(),
         }
+    }
+
+    fn changed(&self) {
+        self.shared.changes.send_modify(|v| *v = v.wrapping_add(1));
     }
 
     /// The core's key.
@@ -602,7 +648,10 @@ impl Core {
         self.write_head(&txn, &next, Some(&verifier))?;
         txn.commit().map_err(|e| self.io(&e))?;
         *head = next;
-        Ok(head.roots.length())
+        let length = head.roots.length();
+        drop(head);
+        self.changed();
+        Ok(length)
     }
 
     fn write_head(
@@ -749,6 +798,8 @@ impl Core {
             applied.upgraded_to = Some(next.roots.length());
         }
         *head = next;
+        drop(head);
+        self.changed();
         Ok(applied)
     }
 

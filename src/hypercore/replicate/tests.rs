@@ -39,20 +39,16 @@ fn open_both(w: &mut Peer, r: &mut Peer) {
 #[test]
 fn a_reader_follows_a_writer_live() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = Arc::new(
-        Corestore::open(&dir.path().join("w.redb"))
-            .unwrap()
-            .named("log")
-            .unwrap(),
-    );
+    let writer = Corestore::open(&dir.path().join("w.redb"))
+        .unwrap()
+        .named("log")
+        .unwrap();
     let blocks: Vec<String> = (0..300).map(|i| format!("entry {i}")).collect();
     writer.append(&blocks[..100]).unwrap();
-    let reader = Arc::new(
-        Corestore::open(&dir.path().join("r.redb"))
-            .unwrap()
-            .get(writer.key())
-            .unwrap(),
-    );
+    let reader = Corestore::open(&dir.path().join("r.redb"))
+        .unwrap()
+        .get(writer.key())
+        .unwrap();
     let (mut w, mut r) = (
         Peer::new(writer.clone(), false, false),
         Peer::new(reader.clone(), true, true),
@@ -91,12 +87,10 @@ fn our_writer_answers_nodes_reader_byte_for_byte() {
         serde_json::from_str(include_str!("../../../tests/vectors/hypercore-tree.json")).unwrap();
     let seed: [u8; 32] = h(&tree["keyPair"]["seed"]).try_into().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let core = Arc::new(
-        Corestore::open(&dir.path().join("w.redb"))
-            .unwrap()
-            .with_key_pair(&KeyPair::from_seed(&seed))
-            .unwrap(),
-    );
+    let core = Corestore::open(&dir.path().join("w.redb"))
+        .unwrap()
+        .with_key_pair(&KeyPair::from_seed(&seed))
+        .unwrap();
     for i in 0..5 {
         core.append(&[format!("block-{i}")]).unwrap();
     }
@@ -157,19 +151,15 @@ fn our_writer_answers_nodes_reader_byte_for_byte() {
 #[test]
 fn a_wrong_capability_or_a_bad_proof_drops_the_peer() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = Arc::new(
-        Corestore::open(&dir.path().join("w.redb"))
-            .unwrap()
-            .named("a")
-            .unwrap(),
-    );
+    let writer = Corestore::open(&dir.path().join("w.redb"))
+        .unwrap()
+        .named("a")
+        .unwrap();
     writer.append(&["x", "y", "z"]).unwrap();
-    let reader = Arc::new(
-        Corestore::open(&dir.path().join("r.redb"))
-            .unwrap()
-            .get(writer.key())
-            .unwrap(),
-    );
+    let reader = Corestore::open(&dir.path().join("r.redb"))
+        .unwrap()
+        .get(writer.key())
+        .unwrap();
     let mut r = Peer::new(reader.clone(), true, true);
     // A capability for another connection (or another key) is refused.
     let err = r
@@ -213,12 +203,10 @@ fn a_wrong_capability_or_a_bad_proof_drops_the_peer() {
 #[test]
 fn a_writer_refuses_what_it_cannot_prove() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = Arc::new(
-        Corestore::open(&dir.path().join("w.redb"))
-            .unwrap()
-            .named("a")
-            .unwrap(),
-    );
+    let writer = Corestore::open(&dir.path().join("w.redb"))
+        .unwrap()
+        .named("a")
+        .unwrap();
     writer.append(&["x", "y", "z"]).unwrap();
     let mut w = Peer::new(writer.clone(), false, false);
     w.on_open(&handshake(writer.key(), false, &HASH), true, &HASH)

@@ -271,3 +271,22 @@ fn bad_proofs_change_nothing() {
         "the out-of-order block joined the run"
     );
 }
+
+#[test]
+fn one_core_is_one_object_and_changes_are_announced() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Corestore::open(&dir.path().join("s.redb")).unwrap();
+    let mut changes = store.subscribe();
+    let a = store.named("same").unwrap();
+    let b = store.get(a.key()).unwrap();
+    let c = store.by_discovery_key(a.discovery_key()).unwrap().unwrap();
+    assert!(Arc::ptr_eq(&a, &b) && Arc::ptr_eq(&a, &c));
+    assert!(!changes.has_changed().unwrap());
+    a.append(&["x"]).unwrap();
+    assert!(changes.has_changed().unwrap());
+    changes.mark_unchanged();
+    assert_eq!(b.length(), 1, "every handle sees the append");
+    // Once every handle is gone, the core is loaded again from the file.
+    drop((a, b, c));
+    assert_eq!(store.named("same").unwrap().length(), 1);
+}

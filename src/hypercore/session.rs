@@ -1,0 +1,222 @@
+//! Replicating a corestore over one encrypted connection, as `store.replicate(conn)`
+//! does in Node: a protomux on the secret stream, one `hypercore/alpha` channel and one
+//! [`Peer`] per core. The cores we name are opened at once; the peer's opens for
+//! discovery keys the store holds are claimed, the others rejected.
+//!
+//! The loop only moves bytes and wakes: protocol decisions live in [`Mux`] and [`Peer`].
+//! It ends when the peer closes the connection (`Ok`), or with an error when the peer
+//! breaks the protocol, sends bad data, or leaves a request unanswered past
+//! [`super::replicate::REQUEST_TIMEOUT`] — the caller then drops the connection. It
+//! never waits without a timer: a stalled peer is noticed within a second of its
+//! deadline. Proofs are stored on the task that runs the loop (one fsync each).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::watch;
+
+use crate::swarm::protomux::{Event, Mux, MuxError};
+use crate::swarm::secretstream::SecretStream;
+
+use super::replicate::{handshake, Peer, PeerEvent, ReplicateError, PROTOCOL};
+use super::storage::{Core, Corestore, StorageError};
+
+/// How often the loop checks request deadlines.
+const TICK: Duration = Duration::from_secs(1);
+
+/// Queued output past which the loop stops reading (a peer that does not read our
+/// answers must not make us buffer without bound).
+const MAX_QUEUED: usize = 4 * 1024 * 1024;
+
+/// What the session does with the cores it replicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mode {
+    /// Follow the peer's length.
+    pub live: bool,
+    /// Fetch every block the peer has.
+    pub download: bool,
+}
+
+/// Why a session ended early.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The connection failed.
+    #[error("connection: {0}")]
+    Io(#[from] io::Error),
+    /// The peer broke protomux's rules.
+    #[error(transparent)]
+    Mux(#[from] MuxError),
+    /// The peer misbehaved on a core's channel.
+    #[error("core {core}: {source}")]
+    Peer {
+        /// The core's key, hex.
+        core: String,
+        /// What it did.
+        source: ReplicateError,
+    },
+    /// Our storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// A request went unanswered too long.
+    #[error("the peer left a request for core {0} unanswered")]
+    Timeout(String),
+}
+
+type Changed = Pin<Box<dyn Future<Output = watch::Receiver<u64>> + Send>>;
+
+fn wait_change(mut rx: watch::Receiver<u64>) -> Changed {
+    Box::pin(async move {
+        if rx.changed().await.is_err() {
+            // The store is gone: never wake again for it.
+            std::future::pending::<()>().await;
+        }
+        rx
+    })
+}
+
+enum Wake {
+    Frame(Option<Vec<u8>>),
+    Changed(watch::Receiver<u64>),
+    Tick,
+}
+
+/// Replicates `cores` (and whatever else of `store` the peer asks for) over `stream`
+/// until the peer closes it; `on_event` hears every upgrade and download.
+pub async fn replicate<S, F>(
+    stream: &mut SecretStream<S>,
+    store: &Corestore,
+    cores: &[Arc<Core>],
+    mode: Mode,
+    mut on_event: F,
+) -> Result<(), SessionError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    F: FnMut(&Arc<Core>, PeerEvent),
+{
+    let hash = *stream.handshake_hash();
+    let initiator = stream.is_initiator();
+    let mut mux = Mux::new();
+    // Channels we opened, waiting for the peer's open; then the running peers.
+    let mut opening: HashMap<u64, Arc<Core>> = HashMap::new();
+    let mut peers: HashMap<u64, Peer> = HashMap::new();
+    mux.cork();
+    for core in cores {
+        let hs = handshake(core.key(), initiator, &hash);
+        if let Some(id) = mux.open(PROTOCOL, core.discovery_key(), &hs) {
+            opening.insert(id, core.clone());
+        }
+    }
+    mux.uncork();
+    let mut changed = wait_change(store.subscribe());
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        // Everything the peers said goes out, batched per wake-up.
+        mux.cork();
+        for (id, peer) in &mut peers {
+            while let Some(m) = peer.poll_message() {
+                mux.send(*id, m);
+            }
+        }
+        mux.uncork();
+        while let Some(frame) = mux.poll_transmit() {
+            stream.queue_message(&frame)?;
+        }
+        let wake = std::future::poll_fn(|cx| {
+            if let Poll::Ready(Err(e)) = stream.poll_send_queued(cx) {
+                return Poll::Ready(Err(e));
+            }
+            if stream.queued_bytes() < MAX_QUEUED {
+                if let Poll::Ready(r) = stream.poll_recv_message(cx) {
+                    return Poll::Ready(r.map(Wake::Frame));
+                }
+            }
+            if let Poll::Ready(rx) = changed.as_mut().poll(cx) {
+                return Poll::Ready(Ok(Wake::Changed(rx)));
+            }
+            if tick.poll_tick(cx).is_ready() {
+                return Poll::Ready(Ok(Wake::Tick));
+            }
+            Poll::Pending
+        })
+        .await?;
+        let now = Instant::now();
+        match wake {
+            Wake::Frame(None) => return Ok(()),
+            Wake::Frame(Some(frame)) => mux.receive(&frame)?,
+            Wake::Changed(rx) => {
+                changed = wait_change(rx);
+                for peer in peers.values_mut() {
+                    peer.on_local_change(now).map_err(|e| peer_error(peer, e))?;
+                }
+            }
+            Wake::Tick => {
+                if let Some(p) = peers.values().find(|p| p.timed_out(now)) {
+                    return Err(SessionError::Timeout(hex::encode(p.core().key())));
+                }
+            }
+        }
+        while let Some(event) = mux.poll_event() {
+            match event {
+                Event::RemoteOpen {
+                    remote_id,
+                    protocol,
+                    id,
+                } => {
+                    let known = match <[u8; 32]>::try_from(&id[..]) {
+                        Ok(dk) if protocol == PROTOCOL => store.by_discovery_key(&dk)?,
+                        _ => None,
+                    };
+                    let claimed = known.and_then(|core| {
+                        let hs = handshake(core.key(), initiator, &hash);
+                        mux.open(PROTOCOL, &id, &hs).map(|local| (local, core))
+                    });
+                    match claimed {
+                        Some((local, core)) => {
+                            opening.insert(local, core);
+                        }
+                        None => mux.reject(remote_id),
+                    }
+                }
+                Event::Opened {
+                    local_id,
+                    handshake: remote_hs,
+                } => {
+                    let Some(core) = opening.remove(&local_id) else {
+                        continue;
+                    };
+                    let mut peer = Peer::new(core, mode.live, mode.download);
+                    peer.on_open(&remote_hs, initiator, &hash)
+                        .map_err(|e| peer_error(&peer, e))?;
+                    peers.insert(local_id, peer);
+                }
+                Event::Message { local_id, message } => {
+                    if let Some(peer) = peers.get_mut(&local_id) {
+                        peer.on_message(&message, now)
+                            .map_err(|e| peer_error(peer, e))?;
+                        while let Some(ev) = peer.poll_event() {
+                            on_event(peer.core(), ev);
+                        }
+                    }
+                }
+                Event::Closed { local_id, .. } => {
+                    opening.remove(&local_id);
+                    peers.remove(&local_id);
+                }
+            }
+        }
+    }
+}
+
+fn peer_error(peer: &Peer, source: ReplicateError) -> SessionError {
+    SessionError::Peer {
+        core: hex::encode(peer.core().key()),
+        source,
+    }
+}

@@ -1,0 +1,140 @@
+//! Hypercore replication between two spork stores over the real stack (a local DHT on
+//! 127.0.0.1, UDX, Noise, secret-stream, protomux): every block arrives verified, live
+//! appends follow, and a peer that knows only the discovery key gets nothing.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{rust_network, rust_node as node};
+use spork::hypercore::session::{replicate, Mode};
+use spork::hypercore::storage::{Core, Corestore};
+use spork::swarm::noise::Keypair;
+
+async fn wait_for(core: &Arc<Core>, length: u64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while core.contiguous_length() < length || core.length() < length {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "stuck at {} of {length} (length {})",
+            core.contiguous_length(),
+            core.length()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stores_replicate_over_the_dht_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_net, boot) = rust_network().await;
+    let (a, b) = (node(vec![boot], false).await, node(vec![boot], false).await);
+
+    let wstore = Corestore::open(&dir.path().join("writer.redb")).unwrap();
+    let writer = wstore.named("feed").unwrap();
+    let blocks: Vec<Vec<u8>> = (0..1500u32)
+        .map(|i| (0..1024).map(|j| (i.wrapping_mul(31) ^ j) as u8).collect())
+        .collect();
+    writer.append(&blocks[..1000]).unwrap();
+
+    let server_kp = Keypair::from_seed([41; 32]);
+    let mut server = a.listen(server_kp.clone(), Arc::new(|_, _| true)).await;
+    let serving = {
+        let (wstore, writer) = (wstore.clone(), writer.clone());
+        tokio::spawn(async move {
+            let mut conn = server.accept().await.unwrap();
+            let mode = Mode {
+                live: false,
+                download: false,
+            };
+            replicate(&mut conn, &wstore, &[writer], mode, |_, _| {}).await
+        })
+    };
+
+    let rstore = Corestore::open(&dir.path().join("reader.redb")).unwrap();
+    let reader = rstore.get(writer.key()).unwrap();
+    let mut conn = b
+        .connect(*server_kp.public(), &Keypair::from_seed([42; 32]))
+        .await
+        .unwrap();
+    let reading = {
+        let (rstore, reader) = (rstore.clone(), reader.clone());
+        tokio::spawn(async move {
+            let mode = Mode {
+                live: true,
+                download: true,
+            };
+            let mut events = 0u64;
+            let r = replicate(&mut conn, &rstore, &[reader], mode, |_, _| events += 1).await;
+            (r, events)
+        })
+    };
+    wait_for(&reader, 1000).await;
+    // Live: appends while connected arrive without anyone asking.
+    writer.append(&blocks[1000..]).unwrap();
+    wait_for(&reader, 1500).await;
+    for (i, b) in blocks.iter().enumerate() {
+        assert_eq!(
+            reader.get(i as u64).unwrap().as_deref(),
+            Some(&b[..]),
+            "block {i}"
+        );
+    }
+    assert_eq!(reader.byte_length(), 1500 * 1024);
+    reading.abort();
+    let _ = reading.await;
+    // The writer's session ends (rather than hangs) when the reader goes away.
+    tokio::time::timeout(Duration::from_secs(30), serving)
+        .await
+        .expect("the writer's session ends with the connection")
+        .unwrap()
+        .ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_does_not_know_the_key_gets_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_net, boot) = rust_network().await;
+    let (a, b) = (node(vec![boot], false).await, node(vec![boot], false).await);
+    let wstore = Corestore::open(&dir.path().join("writer.redb")).unwrap();
+    let writer = wstore.named("secret").unwrap();
+    writer.append(&["private"]).unwrap();
+    let server_kp = Keypair::from_seed([43; 32]);
+    let mut server = a.listen(server_kp.clone(), Arc::new(|_, _| true)).await;
+    let serving = tokio::spawn(async move {
+        let mut conn = server.accept().await.unwrap();
+        let mode = Mode {
+            live: false,
+            download: false,
+        };
+        replicate(&mut conn, &wstore, &[], mode, |_, _| {}).await
+    });
+    // A reader of another key asks under the writer's discovery key: it cannot make
+    // the capability, so the writer drops the connection and nothing is stored.
+    let rstore = Corestore::open(&dir.path().join("reader.redb")).unwrap();
+    let impostor = rstore.get(&[7; 32]).unwrap();
+    let mut conn = b
+        .connect(*server_kp.public(), &Keypair::from_seed([44; 32]))
+        .await
+        .unwrap();
+    let mut mux_open = spork::swarm::protomux::Mux::new();
+    let hs = spork::hypercore::replicate::handshake(
+        impostor.key(),
+        conn.is_initiator(),
+        conn.handshake_hash(),
+    );
+    mux_open
+        .open("hypercore/alpha", writer.discovery_key(), &hs)
+        .unwrap();
+    while let Some(f) = mux_open.poll_transmit() {
+        conn.send_message(&f).await.unwrap();
+    }
+    let ended = tokio::time::timeout(Duration::from_secs(20), serving)
+        .await
+        .expect("the writer drops the impostor")
+        .unwrap();
+    let err = ended.unwrap_err().to_string();
+    assert!(err.contains("capability"), "{err}");
+    assert_eq!(impostor.length(), 0);
+}
