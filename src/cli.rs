@@ -42,6 +42,8 @@ Home cloud:
   logs      Show a service's log: spork logs hello -f
   call      Call a JSON-RPC API through the host's gateway, as the admin
               spork call atek.cloud/services-api list
+  seed      Keep hypercores available: download, follow live, serve to anyone
+              spork seed KEY                spork seed --list
 
 Identity:
   key       Make and inspect keypairs: your address on the network
@@ -94,6 +96,7 @@ pub enum Command {
     Ls(commands::services::LsArgs),
     Man(commands::completions::ManArgs),
     Restart(commands::services::ControlArgs),
+    Seed(commands::seed::SeedArgs),
     Serve(commands::serve::ServeArgs),
     Start(commands::services::ControlArgs),
     Stop(commands::services::ControlArgs),

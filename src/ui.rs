@@ -130,6 +130,17 @@ pub enum Event {
         /// DHT nodes known.
         nodes: usize,
     },
+    /// A seeded core's progress.
+    Seed {
+        /// The core's key (64 hex, as ADB's `dbId`).
+        key: String,
+        /// Its verified length.
+        length: u64,
+        /// Blocks stored.
+        downloaded: u64,
+        /// Peers replicating it now.
+        peers: usize,
+    },
 }
 
 impl Event {

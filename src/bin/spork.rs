@@ -37,6 +37,7 @@ fn main() {
             Command::Ls(args) => commands::services::ls(global, args).await,
             Command::Man(args) => commands::completions::run_man(args),
             Command::Restart(args) => commands::services::control(global, args, "restart").await,
+            Command::Seed(args) => commands::seed::run(global, args).await,
             Command::Serve(args) => commands::serve::run(global, args).await,
             Command::Start(args) => commands::services::control(global, args, "start").await,
             Command::Stop(args) => commands::services::control(global, args, "stop").await,

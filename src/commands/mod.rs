@@ -17,6 +17,7 @@ pub mod dht;
 pub mod gateway;
 pub mod host;
 pub mod key;
+pub mod seed;
 pub mod serve;
 pub mod services;
 

@@ -11,10 +11,12 @@
 
 pub mod caps;
 pub mod flat;
+pub mod id;
 pub mod manifest;
 pub mod messages;
 pub mod proof;
 pub mod replicate;
+pub mod seed;
 pub mod session;
 pub mod storage;
 pub mod tree;

@@ -69,6 +69,10 @@ pub enum ReplicateError {
 /// What replication changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeerEvent {
+    /// A peer opened the core's channel (reported by the session).
+    Opened,
+    /// That channel closed (reported by the session).
+    Closed,
     /// The core's verified length grew to this.
     Upgraded(u64),
     /// This block arrived and was stored.

@@ -99,12 +99,32 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
     F: FnMut(&Arc<Core>, PeerEvent),
 {
+    let mut peers: HashMap<u64, Peer> = HashMap::new();
+    let result = run(stream, store, cores, mode, &mut on_event, &mut peers).await;
+    // However the session ended, every open channel is closed now.
+    for peer in peers.values() {
+        on_event(peer.core(), PeerEvent::Closed);
+    }
+    result
+}
+
+async fn run<S, F>(
+    stream: &mut SecretStream<S>,
+    store: &Corestore,
+    cores: &[Arc<Core>],
+    mode: Mode,
+    on_event: &mut F,
+    peers: &mut HashMap<u64, Peer>,
+) -> Result<(), SessionError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    F: FnMut(&Arc<Core>, PeerEvent),
+{
     let hash = *stream.handshake_hash();
     let initiator = stream.is_initiator();
     let mut mux = Mux::new();
     // Channels we opened, waiting for the peer's open; then the running peers.
     let mut opening: HashMap<u64, Arc<Core>> = HashMap::new();
-    let mut peers: HashMap<u64, Peer> = HashMap::new();
     mux.cork();
     for core in cores {
         let hs = handshake(core.key(), initiator, &hash);
@@ -119,7 +139,7 @@ where
     loop {
         // Everything the peers said goes out, batched per wake-up.
         mux.cork();
-        for (id, peer) in &mut peers {
+        for (id, peer) in peers.iter_mut() {
             while let Some(m) = peer.poll_message() {
                 mux.send(*id, m);
             }
@@ -194,6 +214,7 @@ where
                     let mut peer = Peer::new(core, mode.live, mode.download);
                     peer.on_open(&remote_hs, initiator, &hash)
                         .map_err(|e| peer_error(&peer, e))?;
+                    on_event(peer.core(), PeerEvent::Opened);
                     peers.insert(local_id, peer);
                 }
                 Event::Message { local_id, message } => {
@@ -207,7 +228,9 @@ where
                 }
                 Event::Closed { local_id, .. } => {
                     opening.remove(&local_id);
-                    peers.remove(&local_id);
+                    if let Some(peer) = peers.remove(&local_id) {
+                        on_event(peer.core(), PeerEvent::Closed);
+                    }
                 }
             }
         }

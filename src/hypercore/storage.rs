@@ -111,13 +111,15 @@ impl std::fmt::Debug for Corestore {
 }
 
 /// A core's mutable state: fork, roots (they give length and byte length), signature,
-/// and how many blocks from 0 are held.
+/// and which blocks are held.
 #[derive(Debug, Clone, Default)]
 struct Head {
     fork: u64,
     roots: Roots,
     signature: Vec<u8>,
     contiguous: u64,
+    held: u64,
+    held_bytes: u64,
 }
 
 /// One core in a store.
@@ -173,7 +175,7 @@ fn decode_node(index: u64, bytes: &[u8]) -> Option<Node> {
 
 /// The stored record of a core: `fixed32 key ‖ buffer manifest (empty: none) ‖ buffer
 /// seed (empty: not ours) ‖ uint fork ‖ uint length ‖ buffer signature ‖ uint
-/// contiguous`.
+/// contiguous ‖ uint held ‖ uint held bytes`.
 struct Record {
     key: Key32,
     manifest: Option<Manifest>,
@@ -183,6 +185,9 @@ struct Record {
     signature: Vec<u8>,
     /// How many blocks from 0 this store holds without a gap.
     contiguous: u64,
+    /// How many blocks, and how many bytes of blocks, this store holds.
+    held: u64,
+    held_bytes: u64,
 }
 
 impl Record {
@@ -200,7 +205,9 @@ impl Record {
             .uint(self.fork)
             .uint(self.length)
             .buffer(&self.signature)
-            .uint(self.contiguous);
+            .uint(self.contiguous)
+            .uint(self.held)
+            .uint(self.held_bytes);
         w.into_vec()
     }
 
@@ -223,6 +230,8 @@ impl Record {
             length: r.uint().ok()?,
             signature: r.buffer().ok()?.to_vec(),
             contiguous: r.uint().ok()?,
+            held: r.uint().ok()?,
+            held_bytes: r.uint().ok()?,
         })
     }
 }
@@ -389,6 +398,8 @@ impl Corestore {
                         length: 0,
                         signature: Vec::new(),
                         contiguous: 0,
+                        held: 0,
+                        held_bytes: 0,
                     };
                     heads
                         .insert(id, &record.encode()[..])
@@ -474,6 +485,8 @@ impl Corestore {
                 roots,
                 signature: record.signature,
                 contiguous: record.contiguous,
+                held: record.held,
+                held_bytes: record.held_bytes,
             }),
         })
     }
@@ -560,6 +573,16 @@ impl Core {
         lock(&self.head).contiguous
     }
 
+    /// How many blocks this store holds.
+    pub fn blocks_held(&self) -> u64 {
+        lock(&self.head).held
+    }
+
+    /// How many bytes of blocks this store holds.
+    pub fn bytes_held(&self) -> u64 {
+        lock(&self.head).held_bytes
+    }
+
     /// Whether the core has a manifest to send peers (a non-compat core whose manifest
     /// is known).
     pub fn shares_manifest(&self) -> bool {
@@ -629,6 +652,9 @@ impl Core {
             },
             roots,
             signature,
+            held: head.held + blocks.len() as u64,
+            held_bytes: head.held_bytes
+                + blocks.iter().map(|b| b.as_ref().len() as u64).sum::<u64>(),
         };
         let txn = self.db.begin_write().map_err(|e| self.io(&e))?;
         {
@@ -675,6 +701,8 @@ impl Core {
             length: head.roots.length(),
             signature: head.signature.clone(),
             contiguous: head.contiguous,
+            held: head.held,
+            held_bytes: head.held_bytes,
         };
         heads
             .insert(self.id, &record.encode()[..])
@@ -773,9 +801,14 @@ impl Core {
             }
             let mut blocks = txn.open_table(BLOCKS).map_err(|e| self.io(&e))?;
             if let Some((index, value)) = &verified.block {
-                blocks
+                let had = blocks
                     .insert((self.id, *index), &value[..])
-                    .map_err(|e| self.io(&e))?;
+                    .map_err(|e| self.io(&e))?
+                    .is_some();
+                if !had {
+                    next.held += 1;
+                    next.held_bytes += value.len() as u64;
+                }
                 applied.block = Some(*index);
             }
             // Blocks that arrived out of order may now join the contiguous run.
@@ -789,7 +822,7 @@ impl Core {
             }
         }
         let upgraded = next.roots.length() > head.roots.length();
-        if upgraded || next.contiguous != head.contiguous {
+        if upgraded || next.contiguous != head.contiguous || next.held != head.held {
             self.write_head(&txn, &next, Some(&verifier))?;
         }
         txn.commit().map_err(|e| self.io(&e))?;

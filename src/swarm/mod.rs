@@ -9,6 +9,7 @@
 pub mod bootstrap;
 pub mod codec;
 pub mod crypto;
+pub mod discovery;
 pub mod hyperdht;
 pub mod node;
 pub mod noise;

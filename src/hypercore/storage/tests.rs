@@ -112,6 +112,7 @@ fn cores_survive_a_reopen_and_a_tampered_file_is_refused() {
         let core = store.named("log").unwrap();
         assert_eq!(core.key(), &key);
         assert_eq!(core.length(), 1000);
+        assert_eq!((core.blocks_held(), core.bytes_held()), (1000, 4000));
         assert_eq!(core.get(777).unwrap(), Some(777u32.to_le_bytes().to_vec()));
         assert_eq!(core.get(1000).unwrap(), None);
         // The same core, found as a peer finds it.

@@ -1,0 +1,200 @@
+//! Hypercore interop with the real npm packages (hypercore@11, corestore@7,
+//! hyperswarm@4) on a local DHT: a Node writer's core seeded by `spork seed` reaches
+//! Node readers that may talk only to spork, live appends included, and after the
+//! writer has left; a core written through spork's Rust API is read and verified by
+//! Node, live appends included.
+
+mod common;
+
+use std::io::{BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{interop_dir, node_available, rust_network, spork_bin, Proc};
+use serde_json::Value;
+
+/// `node core_tool.js ARGS…`, its first JSON line (which must say ok).
+fn core_tool(args: &[&str]) -> (Proc, Value) {
+    let mut child = Command::new("node")
+        .arg("core_tool.js")
+        .args(args)
+        .current_dir(interop_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn node core_tool.js");
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut proc = Proc {
+        child,
+        stdout: Some(stdout),
+    };
+    let first = proc.json_line(Duration::from_secs(60));
+    assert_eq!(first["ok"], true, "{args:?}: {first}");
+    (proc, first)
+}
+
+/// Reads JSON lines until one satisfies `done`, failing after `timeout`.
+fn until(proc: &mut Proc, timeout: Duration, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        assert!(!left.is_zero(), "timed out waiting");
+        let v = proc.json_line(left);
+        assert!(v.get("error").is_none(), "{v}");
+        if done(&v) {
+            return v;
+        }
+    }
+}
+
+/// `block(i)` of core_tool.js: "block i" padded with '.' to 1024 bytes.
+fn block(i: u64) -> Vec<u8> {
+    let mut b = vec![b'.'; 1024];
+    let s = format!("block {i}");
+    b[..s.len()].copy_from_slice(s.as_bytes());
+    b
+}
+
+/// This test waits on processes with blocking reads, so its DHT runs on a runtime of
+/// its own rather than under the test's thread.
+#[test]
+fn spork_seed_carries_a_node_core_to_node_readers() {
+    if !node_available() {
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (_net, boot) = runtime.block_on(rust_network());
+    let boot = boot.to_string();
+    let tmp = tempfile::tempdir().unwrap();
+    let writer_dir = tmp.path().join("writer");
+    // The readers below admit only spork's key, so every block they get came through
+    // spork although the writer is on the swarm too.
+    let (mut writer, w) = core_tool(&["write", &boot, writer_dir.to_str().unwrap(), "10000"]);
+    let key = w["z32"].as_str().unwrap().to_string();
+    let hex_key = w["key"].as_str().unwrap().to_string();
+
+    let seed_dir = tmp.path().join("seed");
+    let mut child = Command::new(spork_bin())
+        .args(["seed", &key, "--json", "--bootstrap", &boot, "--dir"])
+        .arg(&seed_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut seed = Proc {
+        child,
+        stdout: Some(stdout),
+    };
+    let listening = seed.json_line(Duration::from_secs(30));
+    let first = if listening["event"] == "listening" {
+        seed.json_line(Duration::from_secs(30))
+    } else {
+        listening.clone()
+    };
+    assert_eq!(first["event"], "seed", "{first}");
+    assert_eq!(first["key"], hex_key.as_str());
+    let spork_key = listening["public_key"]
+        .as_str()
+        .unwrap()
+        .parse::<spork::keys::PublicKey>()
+        .unwrap()
+        .to_hex();
+    until(&mut seed, Duration::from_secs(120), |v| {
+        v["event"] == "seed" && v["length"] == 10000 && v["downloaded"] == 10000
+    });
+
+    // A Node reader that may only talk to spork waits for 10,500 blocks; the writer
+    // appends 500 while it waits: they come live, through spork.
+    let (mut live_reader, _) = core_tool(&["read", &boot, &key, "10500", &spork_key]);
+    writeln!(writer.child.stdin.as_mut().unwrap(), "append 500").unwrap();
+    until(&mut writer, Duration::from_secs(30), |v| {
+        v["length"] == 10500
+    });
+    let done = until(&mut live_reader, Duration::from_secs(180), |v| {
+        v["done"] == true
+    });
+    assert_eq!(done["verified"], 10500);
+    assert_eq!(done["peers"], serde_json::json!([spork_key]));
+
+    // The writer leaves; a fresh reader still gets everything, from spork alone.
+    drop(writer.child.stdin.take());
+    writer.wait(Duration::from_secs(30));
+    let (mut reader, _) = core_tool(&["read", &boot, &hex_key, "10500", &spork_key]);
+    let done = until(&mut reader, Duration::from_secs(180), |v| v["done"] == true);
+    assert_eq!(done["verified"], 10500);
+
+    // The key is remembered: --list shows it with its length and size.
+    let out = Command::new(spork_bin())
+        .args(["seed", "--list", "--json", "--dir"])
+        .arg(&seed_dir)
+        .output()
+        .unwrap();
+    // The running seeder holds the store: --list must say so, not hang or corrupt.
+    if out.status.success() {
+        let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(list[0]["key"], hex_key.as_str());
+    } else {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("another spork process"), "{err}");
+    }
+    seed.signal(libc::SIGTERM);
+    assert!(seed.wait(Duration::from_secs(10)).success());
+    let out = Command::new(spork_bin())
+        .args(["seed", "--list", "--json", "--dir"])
+        .arg(&seed_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["length"], 10500);
+    assert_eq!(list[0]["downloaded"], 10500);
+    assert_eq!(list[0]["bytes"], 10500 * 1024);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_reads_a_core_written_through_the_rust_api_live() {
+    if !node_available() {
+        return;
+    }
+    let (_net, boot) = rust_network().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let store = spork::hypercore::storage::Corestore::open(&tmp.path().join("cores.redb")).unwrap();
+    let core = store.named("rust-writer").unwrap();
+    let blocks: Vec<Vec<u8>> = (0..200).map(block).collect();
+    core.append(&blocks).unwrap();
+    let node = spork::swarm::node::Node::join(vec![boot], 0).await.unwrap();
+    let keypair = spork::keys::KeyPair::generate();
+    let our_key = keypair.public_key().to_hex();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let seeding = {
+        let (store, core) = (store.clone(), core.clone());
+        tokio::spawn(async move {
+            spork::hypercore::seed::seed(store, node, keypair, vec![core], |_| {}, async {
+                let _ = stop_rx.await;
+            })
+            .await
+        })
+    };
+    let key = hex::encode(core.key());
+    let (mut reader, _) = core_tool(&["read", &boot.to_string(), &key, "300", &our_key]);
+    // Appends while the reader waits reach it live.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let more: Vec<Vec<u8>> = (200..300).map(block).collect();
+    core.append(&more).unwrap();
+    let done = tokio::task::spawn_blocking(move || {
+        until(&mut reader, Duration::from_secs(120), |v| v["done"] == true)
+    })
+    .await
+    .unwrap();
+    assert_eq!(done["verified"], 300);
+    assert_eq!(done["length"], 300);
+    let _ = stop_tx.send(());
+    seeding.await.unwrap().unwrap();
+}

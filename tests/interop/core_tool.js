@@ -1,0 +1,138 @@
+// The real Node hypercore@11 + corestore@7 + hyperswarm@4, driven by spork's hypercore
+// interop tests. Every command prints JSON lines on stdout; the first says "ok".
+//
+//   node core_tool.js write BOOTSTRAP DIR N [client]
+//       a corestore in DIR with the named core "w" of N blocks (block i = block(i));
+//       joins the core's discovery key on hyperswarm (as a server, or with "client" as a
+//       client only) and replicates every connection. Prints {"ok":true,"key":..,
+//       "discovery_key":..,"length":N,"public_key":<swarm key>}. stdin lines
+//       "append K" append K more blocks and print {"length":..}; stdin closing ends it.
+//   node core_tool.js read BOOTSTRAP KEY N [ONLY_PEER_HEX]
+//       a fresh corestore opens KEY (z-base-32 or hex) as a reader, joins its discovery
+//       key as a client (admitting only ONLY_PEER_HEX if given), waits until it has
+//       blocks 0..N-1, checks each against block(i), prints {"ok":true,"length":..,
+//       "verified":N,"peers":[..]}.
+//   node core_tool.js make-key DIR
+//       makes a core of 3 blocks in DIR and prints its key in both forms (the README's
+//       one-liner, as a test).
+// block(i) = the UTF-8 of "block " + i, padded with '.' to 1024 bytes.
+// BOOTSTRAP is HOST:PORT[,HOST:PORT...].
+const Corestore = require('corestore')
+const Hyperswarm = require('hyperswarm')
+const id = require('hypercore-id-encoding')
+const b4a = require('b4a')
+
+const [cmd, ...args] = process.argv.slice(2)
+
+function block (i) {
+  const b = Buffer.alloc(1024, '.')
+  b.write('block ' + i)
+  return b
+}
+
+function blocks (from, to) {
+  const out = []
+  for (let i = from; i < to; i++) out.push(block(i))
+  return out
+}
+
+function say (obj) {
+  console.log(JSON.stringify(obj))
+}
+
+async function write (bootstrap, dir, n, mode) {
+  const store = new Corestore(dir)
+  const core = store.get({ name: 'w' })
+  await core.ready()
+  if (core.length < n) await core.append(blocks(core.length, n))
+  const swarm = new Hyperswarm({ bootstrap: bootstrap.split(',') })
+  swarm.on('connection', (conn) => store.replicate(conn))
+  const client = mode === 'client'
+  await swarm.join(core.discoveryKey, { server: !client, client }).flushed()
+  say({
+    ok: true,
+    key: b4a.toString(core.key, 'hex'),
+    z32: id.encode(core.key),
+    discovery_key: b4a.toString(core.discoveryKey, 'hex'),
+    length: core.length,
+    public_key: b4a.toString(swarm.keyPair.publicKey, 'hex')
+  })
+  let queue = Promise.resolve()
+  let rest = ''
+  process.stdin.on('data', (d) => {
+    rest += d
+    const lines = rest.split('\n')
+    rest = lines.pop()
+    for (const line of lines) {
+      const m = /^append (\d+)$/.exec(line.trim())
+      if (!m) continue
+      queue = queue.then(async () => {
+        await core.append(blocks(core.length, core.length + Number(m[1])))
+        say({ length: core.length })
+      })
+    }
+  })
+  process.stdin.on('end', async () => {
+    await queue
+    await swarm.destroy()
+    await store.close()
+    process.exit(0)
+  })
+}
+
+async function read (bootstrap, key, n, onlyPeer) {
+  const dir = require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'core-read-'))
+  const store = new Corestore(dir)
+  const core = store.get({ key: id.decode(key) })
+  await core.ready()
+  const peers = new Set()
+  const swarm = new Hyperswarm({
+    bootstrap: bootstrap.split(','),
+    // true rejects: only the named peer may serve us
+    firewall: (remotePublicKey) => !!onlyPeer && b4a.toString(remotePublicKey, 'hex') !== onlyPeer
+  })
+  swarm.on('connection', (conn, info) => {
+    peers.add(b4a.toString(info.publicKey, 'hex'))
+    store.replicate(conn)
+  })
+  swarm.join(core.discoveryKey, { server: false, client: true })
+  say({ ok: true, discovery_key: b4a.toString(core.discoveryKey, 'hex') })
+  while (core.length < n) await new Promise((resolve) => core.once('append', resolve))
+  let verified = 0
+  for (let i = 0; i < n; i++) {
+    const got = await core.get(i, { timeout: 60000 })
+    if (!b4a.equals(got, block(i))) {
+      say({ error: 'block ' + i + ' differs', got: b4a.toString(got) })
+      process.exit(1)
+    }
+    verified++
+  }
+  say({ done: true, length: core.length, verified, peers: [...peers] })
+  await swarm.destroy()
+  await store.close()
+  process.exit(0)
+}
+
+async function makeKey (dir) {
+  const store = new Corestore(dir)
+  const core = store.get({ name: 'demo' })
+  await core.append(['hello', 'from', 'node'])
+  say({ ok: true, key: b4a.toString(core.key, 'hex'), z32: id.encode(core.key) })
+  await store.close()
+}
+
+const commands = {
+  write: () => write(args[0], args[1], Number(args[2]), args[3]),
+  read: () => read(args[0], args[1], Number(args[2]), args[3]),
+  'make-key': () => makeKey(args[0])
+}
+
+if (!commands[cmd]) {
+  say({ error: 'unknown command ' + cmd })
+  process.exit(2)
+}
+if (cmd === 'read') setTimeout(() => { say({ error: 'timed out' }); process.exit(1) }, 180000).unref()
+commands[cmd]().catch((err) => {
+  say({ error: String(err && err.stack || err) })
+  process.exit(1)
+})
