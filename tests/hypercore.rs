@@ -138,3 +138,107 @@ async fn a_peer_that_does_not_know_the_key_gets_nothing() {
     assert!(err.contains("capability"), "{err}");
     assert_eq!(impostor.length(), 0);
 }
+
+/// The writer half of [`kill_9_loses_nothing_acknowledged`]: appends forever to the
+/// store named by `SPORK_KILL9_STORE`, printing `ACK <length>` after every append
+/// returned. Runs only when that variable is set.
+#[test]
+#[ignore]
+fn kill9_writer_child() {
+    let Ok(path) = std::env::var("SPORK_KILL9_STORE") else {
+        return;
+    };
+    let store = Corestore::open(std::path::Path::new(&path)).unwrap();
+    let core = store.named("durable").unwrap();
+    let mut n = 1u64;
+    loop {
+        let batch: Vec<Vec<u8>> = (0..(n % 37 + 1))
+            .map(|i| format!("{}:{i}", core.length()).into_bytes())
+            .collect();
+        let length = core.append(&batch).unwrap();
+        println!("ACK {length}");
+        n += 1;
+    }
+}
+
+#[test]
+fn kill_9_loses_nothing_acknowledged() {
+    use spork::hypercore::proof::{BlockRequest, ProofRequest};
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cores.redb");
+    let mut acked = 0u64;
+    for round in 0..3u64 {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--ignored", "--exact", "kill9_writer_child", "--nocapture"])
+            .env("SPORK_KILL9_STORE", &path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        // Read acknowledgements for a while (a different time each round), then kill.
+        let until = std::time::Instant::now() + Duration::from_millis(300 + 250 * round);
+        let reader = std::thread::spawn(move || {
+            let mut last = 0;
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(n) = line.strip_prefix("ACK ") {
+                    last = n.parse().unwrap();
+                }
+            }
+            last
+        });
+        while std::time::Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        sigkill(child.id());
+        let _ = child.wait();
+        let last = reader.join().unwrap();
+        assert!(last >= acked, "round {round}: acks went backwards");
+        acked = last;
+        // Reopen: the head verifies (or the open fails), and nothing acknowledged is lost.
+        let store = Corestore::open(&path).unwrap();
+        let core = store.named("durable").unwrap();
+        assert!(
+            core.length() >= acked,
+            "round {round}: length {} < acked {acked}",
+            core.length()
+        );
+        assert!(acked > 0, "round {round}: the writer acknowledged nothing");
+        // Every block is there and proves against the signed tree.
+        let reader_store = Corestore::open(&dir.path().join(format!("check{round}.redb"))).unwrap();
+        let check = reader_store.get(core.key()).unwrap();
+        let up = ProofRequest {
+            upgrade: Some(spork::hypercore::proof::UpgradeRequest {
+                start: 0,
+                length: core.length(),
+            }),
+            ..ProofRequest::default()
+        };
+        check
+            .apply(core.proof(&up).unwrap(), core.manifest())
+            .unwrap();
+        for i in [0, core.length() / 2, core.length() - 1] {
+            let req = ProofRequest {
+                block: Some(BlockRequest {
+                    index: i,
+                    nodes: check.missing_nodes(i).unwrap(),
+                }),
+                ..ProofRequest::default()
+            };
+            check.apply(core.proof(&req).unwrap(), None).unwrap();
+        }
+        assert_eq!(core.contiguous_length(), core.length());
+    }
+}
+
+/// SIGKILL by pid, through `kill(1)` (the crate forbids `unsafe`).
+fn sigkill(pid: u32) {
+    let status = std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}

@@ -58,6 +58,9 @@ pub enum ReplicateError {
     /// The peer sent a proof that does not verify.
     #[error("the peer sent invalid data: {0}")]
     InvalidData(ProofError),
+    /// A block over the size any writer may append.
+    #[error("the peer sent a block of {0} bytes, over the {limit}-byte limit", limit = super::storage::MAX_BLOCK_SIZE)]
+    Oversized(usize),
     /// Too many requests we could not serve because they were invalid.
     #[error("the peer sent over {MAX_INVALID_REQUESTS} invalid requests")]
     InvalidRequests,
@@ -393,6 +396,11 @@ impl Peer {
 
     fn on_data(&mut self, d: Data) -> Result<(), ReplicateError> {
         // Unknown ids (and id 0, conflict and push traffic) are dropped, as in Node.
+        if let Some(b) = d.proof.block.as_ref() {
+            if b.value.len() > super::storage::MAX_BLOCK_SIZE {
+                return Err(ReplicateError::Oversized(b.value.len()));
+            }
+        }
         let Some(&(asked, _)) = self.inflight.get(&d.request) else {
             return Ok(());
         };

@@ -262,3 +262,29 @@ fn a_writer_refuses_what_it_cannot_prove() {
     }
     assert!(matches!(last, Err(ReplicateError::InvalidRequests)));
 }
+
+#[test]
+fn an_oversized_block_drops_the_peer() {
+    let dir = tempfile::tempdir().unwrap();
+    let reader = Corestore::open(&dir.path().join("r.redb"))
+        .unwrap()
+        .get(&[5; 32])
+        .unwrap();
+    let mut r = Peer::new(reader.clone(), true, true);
+    let huge = Message::Data(Box::new(Data {
+        request: 1,
+        proof: crate::hypercore::proof::Proof {
+            fork: 0,
+            block: Some(crate::hypercore::proof::BlockProof {
+                index: 0,
+                value: vec![0; crate::hypercore::storage::MAX_BLOCK_SIZE + 1],
+                nodes: vec![],
+            }),
+            ..Default::default()
+        },
+        manifest: None,
+    }));
+    let err = r.on_message(&huge.encode(), Instant::now()).unwrap_err();
+    assert!(matches!(err, ReplicateError::Oversized(_)), "{err}");
+    assert_eq!(reader.blocks_held(), 0);
+}
