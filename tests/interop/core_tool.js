@@ -12,6 +12,9 @@
 //       key as a client (admitting only ONLY_PEER_HEX if given), waits until it has
 //       blocks 0..N-1, checks each against block(i), prints {"ok":true,"length":..,
 //       "verified":N,"peers":[..]}.
+//   node core_tool.js bench-append DIR N BATCH SINGLE
+//       N blocks of 1 KiB appended in batches of BATCH, then SINGLE more one at a time,
+//       then N random gets, then a reopen; prints the rates (for benches/hypercore.rs).
 //   node core_tool.js make-key DIR
 //       makes a core of 3 blocks in DIR and prints its key in both forms (the README's
 //       one-liner, as a test).
@@ -121,7 +124,37 @@ async function makeKey (dir) {
   await store.close()
 }
 
+async function benchAppend (dir, n, batch, single) {
+  const data = Buffer.alloc(1024, 7)
+  let store = new Corestore(dir)
+  let core = store.get({ name: 'bench' })
+  await core.ready()
+  let t = process.hrtime.bigint()
+  for (let i = 0; i < n; i += batch) {
+    const b = []
+    for (let j = 0; j < batch && i + j < n; j++) b.push(data)
+    await core.append(b)
+  }
+  const batched = n / (Number(process.hrtime.bigint() - t) / 1e9)
+  t = process.hrtime.bigint()
+  for (let i = 0; i < single; i++) await core.append(data)
+  const one = single / (Number(process.hrtime.bigint() - t) / 1e9)
+  t = process.hrtime.bigint()
+  for (let i = 0; i < n; i++) await core.get(Math.floor(Math.random() * core.length))
+  const gets = n / (Number(process.hrtime.bigint() - t) / 1e9)
+  await store.close()
+  t = process.hrtime.bigint()
+  store = new Corestore(dir)
+  core = store.get({ name: 'bench' })
+  await core.ready()
+  await core.get(core.length - 1)
+  const reopenMs = Number(process.hrtime.bigint() - t) / 1e6
+  say({ ok: true, batched_per_s: batched, single_per_s: one, gets_per_s: gets, reopen_ms: reopenMs, length: core.length })
+  await store.close()
+}
+
 const commands = {
+  'bench-append': () => benchAppend(args[0], Number(args[1]), Number(args[2]), Number(args[3])),
   write: () => write(args[0], args[1], Number(args[2]), args[3]),
   read: () => read(args[0], args[1], Number(args[2]), args[3]),
   'make-key': () => makeKey(args[0])
