@@ -128,20 +128,29 @@ fn main() {
         let w = writer.clone();
         tokio::spawn(async move {
             let mut conn = server.accept().await.unwrap();
-            let mode = Mode { live: false, download: false };
+            let mode = Mode {
+                live: false,
+                download: false,
+            };
             let _ = replicate(&mut conn, &wstore, &[w], mode, |_, _| {}).await;
         });
         let rstore = Corestore::open(&dir.path().join("r.redb")).unwrap();
         let reader = rstore.get(writer.key()).unwrap();
         let start = Instant::now();
         let mut conn = b
-            .connect(*kp.public(), &spork::swarm::noise::Keypair::from_seed([6; 32]))
+            .connect(
+                *kp.public(),
+                &spork::swarm::noise::Keypair::from_seed([6; 32]),
+            )
             .await
             .unwrap();
         let r = reader.clone();
         let target = writer.length();
         let task = tokio::spawn(async move {
-            let mode = Mode { live: true, download: true };
+            let mode = Mode {
+                live: true,
+                download: true,
+            };
             let _ = replicate(&mut conn, &rstore, &[r], mode, |_, _| {}).await;
         });
         while reader.contiguous_length() < target {

@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the services')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) on stdout')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Start, stop or restart a service')
+            [CompletionResult]::new('seed', 'seed', [CompletionResultType]::ParameterValue, 'Keep hypercores available: download, follow live, serve to anyone')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a folder as a website, locally and peer to peer')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start, stop or restart a service')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Start, stop or restart a service')
@@ -370,6 +371,21 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'spork;seed' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The host''s folder [default: ~/.atek]')
+            [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
+            [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
+            [CompletionResult]::new('--remove', '--remove', [CompletionResultType]::ParameterName, 'Stop seeding the KEYs given (their blocks stay in the store)')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List the seeded keys with their length and disk use, and exit')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines for scripts')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'spork;serve' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The local port [default: a free port, printed]')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The local port [default: a free port, printed]')
@@ -458,6 +474,7 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the services')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) on stdout')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Start, stop or restart a service')
+            [CompletionResult]::new('seed', 'seed', [CompletionResultType]::ParameterValue, 'Keep hypercores available: download, follow live, serve to anyone')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a folder as a website, locally and peer to peer')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start, stop or restart a service')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Start, stop or restart a service')
@@ -525,6 +542,9 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             break
         }
         'spork;help;restart' {
+            break
+        }
+        'spork;help;seed' {
             break
         }
         'spork;help;serve' {

@@ -64,6 +64,9 @@ _spork() {
             spork,restart)
                 cmd="spork__subcmd__restart"
                 ;;
+            spork,seed)
+                cmd="spork__subcmd__seed"
+                ;;
             spork,serve)
                 cmd="spork__subcmd__serve"
                 ;;
@@ -126,6 +129,9 @@ _spork() {
                 ;;
             spork__subcmd__help,restart)
                 cmd="spork__subcmd__help__subcmd__restart"
+                ;;
+            spork__subcmd__help,seed)
+                cmd="spork__subcmd__help__subcmd__seed"
                 ;;
             spork__subcmd__help,serve)
                 cmd="spork__subcmd__help__subcmd__serve"
@@ -197,7 +203,7 @@ _spork() {
 
     case "${cmd}" in
         spork)
-            opts="-v -h -V --bootstrap --dht-port --json --verbose --help --version beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help"
+            opts="-v -h -V --bootstrap --dht-port --json --verbose --help --version beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -479,7 +485,7 @@ _spork() {
             return 0
             ;;
         spork__subcmd__help)
-            opts="beam bind call cfg completions dht gateway get host install key logs ls man restart serve start stop uninstall update help"
+            opts="beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -759,6 +765,20 @@ _spork() {
             return 0
             ;;
         spork__subcmd__help__subcmd__restart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__help__subcmd__seed)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1252,6 +1272,32 @@ _spork() {
             ;;
         spork__subcmd__restart)
             opts="-v -h -V --dir --bootstrap --dht-port --json --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dht-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__seed)
+            opts="-v -h -V --remove --list --dir --bootstrap --dht-port --json --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

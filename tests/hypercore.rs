@@ -242,3 +242,50 @@ fn sigkill(pid: u32) {
         .unwrap();
     assert!(status.success());
 }
+
+#[test]
+fn spork_seed_refuses_bad_input_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(common::spork_bin())
+            .args(args)
+            .arg("--dir")
+            .arg(dir.path())
+            .env("SPORK_BOOTSTRAP", "127.0.0.1:9")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["seed", "not-a-key"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: \"not-a-key\" is not a hypercore key"),
+        "{err}"
+    );
+    let out = run(&["seed"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error: nothing to seed") && err.contains("hint:"),
+        "{err}"
+    );
+    let out = run(&["seed", "--remove", &"ab".repeat(32)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not seeded"));
+    let out = run(&["seed", "--list", "--json"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+    // A second process on the same store is refused while the first holds it.
+    let store = Corestore::open(&dir.path().join("cores.redb")).unwrap();
+    let out = run(&["seed", &"cd".repeat(32)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("another spork process is using the store"),
+        "{err}"
+    );
+    drop(store);
+    // A refused run remembers nothing.
+    let out = run(&["seed", "--remove", &"cd".repeat(32)]);
+    assert_eq!(out.status.code(), Some(1));
+}

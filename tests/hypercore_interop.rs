@@ -198,3 +198,61 @@ async fn node_reads_a_core_written_through_the_rust_api_live() {
     let _ = stop_tx.send(());
     seeding.await.unwrap().unwrap();
 }
+
+/// The README's Node one-liner makes a core that `spork seed` then takes in (run with
+/// the interop packages and this test's DHT instead of the public one).
+#[test]
+fn the_readme_node_one_liner_feeds_spork_seed() {
+    if !node_available() {
+        return;
+    }
+    let readme = include_str!("../README.md");
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("node -e \"const C=require('corestore')"))
+        .expect("the one-liner in README.md");
+    let script = line
+        .strip_prefix("node -e \"")
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (_net, boot) = runtime.block_on(rust_network());
+    let boot = boot.to_string();
+    assert!(script.contains("new H()"));
+    let script = script.replace("new H()", &format!("new H({{bootstrap:['{boot}']}})"));
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new("node")
+        .args(["-e", &script])
+        .current_dir(tmp.path())
+        .env("NODE_PATH", interop_dir().join("node_modules"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(BufReader::new(child.stdout.take().unwrap()));
+    let _node = Proc {
+        child,
+        stdout: None,
+    };
+    let key = lines.next().unwrap().unwrap();
+    assert_eq!(key.len(), 52, "a z-base-32 key: {key}");
+    let mut child = Command::new(spork_bin())
+        .args(["seed", &key, "--json", "--bootstrap", &boot, "--dir"])
+        .arg(tmp.path().join("seed"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut seed = Proc {
+        child,
+        stdout: Some(stdout),
+    };
+    let done = until(&mut seed, Duration::from_secs(60), |v| {
+        v["event"] == "seed" && v["downloaded"] == 3
+    });
+    assert_eq!(done["length"], 3);
+    assert_eq!(done["peers"], 1);
+}
