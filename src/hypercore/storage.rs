@@ -8,10 +8,16 @@
 //! edited behind our back is refused rather than served.
 //!
 //! **Durability.** Every call that changes a core — [`Core::append`], [`Core::apply`] —
-//! is one redb write transaction committed with immediate durability (fsync) before it
-//! returns. "Done" means on disk: `kill -9` at any moment loses only calls that had not
-//! returned, and never leaves a head that its nodes do not prove (the head, nodes and
-//! blocks of one call commit together or not at all).
+//! writes its nodes, blocks and head as one record to the store's journal (one `write`,
+//! in the kernel once it returns) and then commits them to redb without an fsync; a
+//! durable redb commit (a checkpoint, fsync) follows at least every
+//! [`CHECKPOINT_EVERY`] of writing, when the journal passes [`CHECKPOINT_BYTES`], on
+//! [`Corestore::flush`] and when the last handle on the store is dropped, and empties the
+//! journal. "Done" therefore means: `kill -9` at any moment loses nothing a call
+//! acknowledged, and never leaves a head that its nodes do not prove (one call's writes
+//! are one journal record and one redb commit: all or nothing); a power cut loses at
+//! most what came after the last checkpoint (call [`Corestore::flush`] to narrow that
+//! to nothing). Opening a store replays the journal's whole records first.
 //!
 //! The file holds signing seeds, so it is created owner-only (0600). Nothing here knows
 //! of connections; replication drives [`Core::proof`] and [`Core::apply`].
@@ -20,8 +26,9 @@ use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
 
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinition};
 
 use crate::keys::KeyPair;
 use crate::swarm::codec::{Reader, Writer};
@@ -29,9 +36,19 @@ use crate::swarm::crypto::Key32;
 
 use super::caps;
 use super::manifest::{discovery_key, Manifest, Verifier};
-use super::proof::{self, Proof, ProofError, ProofRequest, ProofSource, WriterHead};
+use super::proof::ProofError;
 use super::tree::{Node, Roots};
-use super::verify::verify;
+
+mod core;
+mod journal;
+
+pub use self::core::{Applied, Core};
+use journal::{Journal, Put, Table};
+
+/// The longest time writes go without a durable checkpoint.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// The journal size that forces a checkpoint.
+pub const CHECKPOINT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The largest block an append accepts: Node's writer refuses more (a block travels in
 /// one message).
@@ -95,11 +112,85 @@ pub struct Corestore {
 
 /// What every handle on one store shares.
 struct Shared {
+    db: Arc<Database>,
+    path: PathBuf,
     /// The cores in use: one in-memory core per stored core, so every connection and
     /// every writer sees the same head.
     open: Mutex<HashMap<u64, Weak<Core>>>,
     /// Bumped after every committed change to any core (appends, applied proofs).
     changes: tokio::sync::watch::Sender<u64>,
+    /// The journal and the time of the last checkpoint; holding it serializes writes,
+    /// so journal order is commit order.
+    journal: Mutex<(Journal, Instant)>,
+}
+
+/// Writes `puts` in one redb transaction of durability `durability`.
+fn apply_puts(db: &Database, puts: &[Put], durability: Durability) -> Result<(), redb::Error> {
+    let mut txn = db.begin_write()?;
+    txn.set_durability(durability)?;
+    {
+        let mut nodes = txn.open_table(NODES)?;
+        let mut blocks = txn.open_table(BLOCKS)?;
+        let mut heads = txn.open_table(HEADS)?;
+        for p in puts {
+            match p.table {
+                Table::NODES => {
+                    nodes.insert((p.id, p.index), &p.value[..])?;
+                }
+                Table::BLOCKS => {
+                    blocks.insert((p.id, p.index), &p.value[..])?;
+                }
+                _ => {
+                    heads.insert(p.id, &p.value[..])?;
+                }
+            }
+        }
+    }
+    txn.commit()?;
+    Ok(())
+}
+
+impl Shared {
+    fn io(&self, e: &dyn std::fmt::Display) -> StorageError {
+        StorageError::Io {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    /// Journals `puts`, then commits them to redb (no fsync); checkpoints when due.
+    fn commit(&self, puts: &[Put]) -> Result<(), StorageError> {
+        let mut guard = lock(&self.journal);
+        let (journal, last) = &mut *guard;
+        journal.write(puts).map_err(|e| self.io(&e))?;
+        apply_puts(&self.db, puts, Durability::None).map_err(|e| self.io(&e))?;
+        if journal.len() >= CHECKPOINT_BYTES || last.elapsed() >= CHECKPOINT_EVERY {
+            self.checkpoint(journal)?;
+            *last = Instant::now();
+        }
+        Ok(())
+    }
+
+    /// Makes every commit so far durable (fsync) and empties the journal.
+    fn checkpoint(&self, journal: &mut Journal) -> Result<(), StorageError> {
+        let mut txn = self.db.begin_write().map_err(|e| self.io(&e))?;
+        txn.set_durability(Durability::Immediate)
+            .map_err(|e| self.io(&e))?;
+        txn.commit().map_err(|e| self.io(&e))?;
+        journal.clear().map_err(|e| self.io(&e))
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        let mut guard = lock(&self.journal);
+        if guard.0.len() > 0 {
+            if let Err(e) = self.checkpoint(&mut guard.0) {
+                // The journal stays and is replayed at the next open: nothing is lost.
+                tracing::warn!(error = %e, "could not checkpoint the store on close");
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Corestore {
@@ -120,38 +211,6 @@ struct Head {
     contiguous: u64,
     held: u64,
     held_bytes: u64,
-}
-
-/// One core in a store.
-pub struct Core {
-    db: Arc<Database>,
-    shared: Arc<Shared>,
-    path: PathBuf,
-    id: u64,
-    key: Key32,
-    discovery_key: Key32,
-    /// Known once a manifest is (our own cores, or one that came in a proof).
-    verifier: Mutex<Option<Verifier>>,
-    signer: Option<KeyPair>,
-    head: Mutex<Head>,
-}
-
-impl std::fmt::Debug for Core {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Core")
-            .field("key", &hex::encode(self.key))
-            .field("writable", &self.signer.is_some())
-            .finish()
-    }
-}
-
-/// What a verified proof changed in a core.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Applied {
-    /// The block it stored, if any.
-    pub block: Option<u64>,
-    /// The new length, if the proof upgraded the core.
-    pub upgraded_to: Option<u64>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -276,14 +335,32 @@ impl Corestore {
         txn.open_table(NODES).map_err(|e| io(&e))?;
         txn.open_table(BLOCKS).map_err(|e| io(&e))?;
         txn.commit().map_err(|e| io(&e))?;
+        // What the journal holds was acknowledged: into redb with it, durably, first.
+        let mut replayed = 0;
+        let mut journal = Journal::open(path, |puts| {
+            replayed += 1;
+            apply_puts(&db, &puts, Durability::None).map_err(std::io::Error::other)
+        })
+        .map_err(|e| io(&e))?;
+        if replayed > 0 || journal.len() > 0 {
+            let mut txn = db.begin_write().map_err(|e| io(&e))?;
+            txn.set_durability(Durability::Immediate)
+                .map_err(|e| io(&e))?;
+            txn.commit().map_err(|e| io(&e))?;
+            journal.clear().map_err(|e| io(&e))?;
+        }
+        let db = Arc::new(db);
         Ok(Corestore {
-            db: Arc::new(db),
+            db: db.clone(),
             path: path.to_owned(),
             primary_key: primary,
             namespace: [0; 32],
             shared: Arc::new(Shared {
+                db,
+                path: path.to_owned(),
                 open: Mutex::new(HashMap::new()),
                 changes: tokio::sync::watch::Sender::new(0),
+                journal: Mutex::new((journal, Instant::now())),
             }),
         })
     }
@@ -420,6 +497,15 @@ impl Corestore {
         Ok(core)
     }
 
+    /// Makes every change so far durable against a power cut too (fsync), now.
+    pub fn flush(&self) -> Result<(), StorageError> {
+        let mut guard = lock(&self.shared.journal);
+        let (journal, last) = &mut *guard;
+        self.shared.checkpoint(journal)?;
+        *last = Instant::now();
+        Ok(())
+    }
+
     /// A receiver that changes after every committed change to any core of the store.
     pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
         self.shared.changes.subscribe()
@@ -489,364 +575,6 @@ impl Corestore {
                 held_bytes: record.held_bytes,
             }),
         })
-    }
-}
-
-/// Node and block lookups inside one read transaction.
-struct TxnSource<'a> {
-    id: u64,
-    nodes: &'a redb::ReadOnlyTable<(u64, u64), &'static [u8]>,
-    blocks: &'a redb::ReadOnlyTable<(u64, u64), &'static [u8]>,
-    path: &'a Path,
-}
-
-impl ProofSource for TxnSource<'_> {
-    type Error = StorageError;
-
-    fn node(&mut self, index: u64) -> Result<Option<Node>, StorageError> {
-        let got = self
-            .nodes
-            .get((self.id, index))
-            .map_err(|e| StorageError::Io {
-                path: self.path.to_owned(),
-                message: e.to_string(),
-            })?;
-        Ok(got.and_then(|v| decode_node(index, v.value())))
-    }
-
-    fn block(&mut self, index: u64) -> Result<Option<Vec<u8>>, StorageError> {
-        let got = self
-            .blocks
-            .get((self.id, index))
-            .map_err(|e| StorageError::Io {
-                path: self.path.to_owned(),
-                message: e.to_string(),
-            })?;
-        Ok(got.map(|v| v.value().to_vec()))
-    }
-}
-
-impl Core {
-    fn io(&self, e: &dyn std::fmt::Display) -> StorageError {
-        StorageError::Io {
-            path: self.path.clone(),
-            message: e.to_string(),
-        }
-    }
-
-    fn changed(&self) {
-        self.shared.changes.send_modify(|v| *v = v.wrapping_add(1));
-    }
-
-    /// The core's key.
-    pub fn key(&self) -> &Key32 {
-        &self.key
-    }
-
-    /// The core's discovery key (its swarm topic).
-    pub fn discovery_key(&self) -> &Key32 {
-        &self.discovery_key
-    }
-
-    /// Whether this store can append to the core.
-    pub fn writable(&self) -> bool {
-        self.signer.is_some()
-    }
-
-    /// The verified length.
-    pub fn length(&self) -> u64 {
-        lock(&self.head).roots.length()
-    }
-
-    /// The verified byte length.
-    pub fn byte_length(&self) -> u64 {
-        lock(&self.head).roots.byte_length()
-    }
-
-    /// The fork.
-    pub fn fork(&self) -> u64 {
-        lock(&self.head).fork
-    }
-
-    /// How many blocks from 0 this store holds without a gap.
-    pub fn contiguous_length(&self) -> u64 {
-        lock(&self.head).contiguous
-    }
-
-    /// How many blocks this store holds.
-    pub fn blocks_held(&self) -> u64 {
-        lock(&self.head).held
-    }
-
-    /// How many bytes of blocks this store holds.
-    pub fn bytes_held(&self) -> u64 {
-        lock(&self.head).held_bytes
-    }
-
-    /// Whether the core has a manifest to send peers (a non-compat core whose manifest
-    /// is known).
-    pub fn shares_manifest(&self) -> bool {
-        lock(&self.verifier)
-            .as_ref()
-            .is_some_and(|v| !v.is_compat())
-    }
-
-    /// Whether this store holds every root of length `length` (so it can prove an
-    /// upgrade from there).
-    pub fn has_roots(&self, length: u64) -> Result<bool, StorageError> {
-        let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
-        let nodes = txn.open_table(NODES).map_err(|e| self.io(&e))?;
-        for index in super::flat::full_roots(length) {
-            if nodes
-                .get((self.id, index))
-                .map_err(|e| self.io(&e))?
-                .is_none()
-            {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
-
-    /// The manifest, once known.
-    pub fn manifest(&self) -> Option<Manifest> {
-        lock(&self.verifier).as_ref().map(|v| v.manifest().clone())
-    }
-
-    /// Appends `blocks` in one signed step and returns the new length; durable when it
-    /// returns.
-    pub fn append<B: AsRef<[u8]>>(&self, blocks: &[B]) -> Result<u64, StorageError> {
-        let Some(pair) = &self.signer else {
-            return Err(StorageError::NotWritable(hex::encode(self.key)));
-        };
-        if let Some(big) = blocks
-            .iter()
-            .map(|b| b.as_ref().len())
-            .find(|n| *n > MAX_BLOCK_SIZE)
-        {
-            return Err(StorageError::BlockTooLarge(big));
-        }
-        let verifier = lock(&self.verifier).clone();
-        let Some(verifier) = verifier else {
-            return Err(StorageError::NotWritable(hex::encode(self.key)));
-        };
-        let mut head = lock(&self.head);
-        if blocks.is_empty() {
-            return Ok(head.roots.length());
-        }
-        let mut roots = head.roots.clone();
-        let first = roots.length();
-        let mut made = Vec::with_capacity(blocks.len() * 2);
-        for b in blocks {
-            roots.append(b.as_ref(), &mut made);
-        }
-        let signature = verifier
-            .sign(pair, &roots.hash(), roots.length(), head.fork)
-            .ok_or_else(|| StorageError::NotWritable(hex::encode(self.key)))?;
-        let next = Head {
-            fork: head.fork,
-            contiguous: if head.contiguous == first {
-                roots.length()
-            } else {
-                head.contiguous
-            },
-            roots,
-            signature,
-            held: head.held + blocks.len() as u64,
-            held_bytes: head.held_bytes
-                + blocks.iter().map(|b| b.as_ref().len() as u64).sum::<u64>(),
-        };
-        let txn = self.db.begin_write().map_err(|e| self.io(&e))?;
-        {
-            let mut nodes = txn.open_table(NODES).map_err(|e| self.io(&e))?;
-            for n in &made {
-                nodes
-                    .insert((self.id, n.index), &encode_node(n)[..])
-                    .map_err(|e| self.io(&e))?;
-            }
-            let mut table = txn.open_table(BLOCKS).map_err(|e| self.io(&e))?;
-            for (i, b) in blocks.iter().enumerate() {
-                table
-                    .insert((self.id, first + i as u64), b.as_ref())
-                    .map_err(|e| self.io(&e))?;
-            }
-        }
-        self.write_head(&txn, &next, Some(&verifier))?;
-        txn.commit().map_err(|e| self.io(&e))?;
-        *head = next;
-        let length = head.roots.length();
-        drop(head);
-        self.changed();
-        Ok(length)
-    }
-
-    fn write_head(
-        &self,
-        txn: &redb::WriteTransaction,
-        head: &Head,
-        verifier: Option<&Verifier>,
-    ) -> Result<(), StorageError> {
-        let mut heads = txn.open_table(HEADS).map_err(|e| self.io(&e))?;
-        let record = Record {
-            key: self.key,
-            // A compat core's manifest is implied by its key: not stored.
-            manifest: verifier
-                .filter(|v| !v.is_compat())
-                .map(|v| v.manifest().clone()),
-            seed: self
-                .signer
-                .as_ref()
-                .and_then(|p| p.secret_key()[..32].try_into().ok()),
-            fork: head.fork,
-            length: head.roots.length(),
-            signature: head.signature.clone(),
-            contiguous: head.contiguous,
-            held: head.held,
-            held_bytes: head.held_bytes,
-        };
-        heads
-            .insert(self.id, &record.encode()[..])
-            .map_err(|e| self.io(&e))?;
-        Ok(())
-    }
-
-    /// Block `index`, if this store holds it.
-    pub fn get(&self, index: u64) -> Result<Option<Vec<u8>>, StorageError> {
-        let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
-        let blocks = txn.open_table(BLOCKS).map_err(|e| self.io(&e))?;
-        let got = blocks.get((self.id, index)).map_err(|e| self.io(&e))?;
-        Ok(got.map(|v| v.value().to_vec()))
-    }
-
-    /// Whether this store holds block `index`.
-    pub fn has(&self, index: u64) -> Result<bool, StorageError> {
-        Ok(self.get(index)?.is_some())
-    }
-
-    /// How many tree levels above block `index`'s leaf (the leaf included) this store
-    /// lacks, below the first stored ancestor: the `nodes` of a block request.
-    pub fn missing_nodes(&self, index: u64) -> Result<u64, StorageError> {
-        let head = 2 * self.length();
-        let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
-        let nodes = txn.open_table(NODES).map_err(|e| self.io(&e))?;
-        let mut it = super::flat::Iter::new(index.saturating_mul(2));
-        let mut count = 0;
-        while super::flat::right_span(it.index) < head
-            && nodes
-                .get((self.id, it.index))
-                .map_err(|e| self.io(&e))?
-                .is_none()
-            && count < proof::MAX_DEPTH as u64
-        {
-            count += 1;
-            it.parent();
-        }
-        Ok(count)
-    }
-
-    /// The proof answering `req` from what this store holds.
-    pub fn proof(&self, req: &ProofRequest) -> Result<Proof, StorageError> {
-        let head = lock(&self.head).clone();
-        let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
-        let nodes = txn.open_table(NODES).map_err(|e| self.io(&e))?;
-        let blocks = txn.open_table(BLOCKS).map_err(|e| self.io(&e))?;
-        let mut src = TxnSource {
-            id: self.id,
-            nodes: &nodes,
-            blocks: &blocks,
-            path: &self.path,
-        };
-        proof::build(
-            &mut src,
-            WriterHead {
-                fork: head.fork,
-                roots: &head.roots,
-                signature: &head.signature,
-            },
-            req,
-        )
-    }
-
-    /// Verifies `proof` (with the `manifest` that came with it, for a core that has
-    /// none yet) and stores what it proves, in one durable step.
-    pub fn apply(&self, proof: Proof, manifest: Option<Manifest>) -> Result<Applied, StorageError> {
-        let verifier = self.verifier_with(manifest)?;
-        let mut head = lock(&self.head);
-        let verified = verify(proof, head.fork, &head.roots, &verifier)?;
-        let mut next = head.clone();
-        if let Some((roots, signature)) = verified
-            .upgrade
-            .filter(|(roots, _)| roots.length() > head.roots.length())
-        {
-            next.roots = roots;
-            next.signature = signature;
-        }
-        let txn = self.db.begin_write().map_err(|e| self.io(&e))?;
-        let mut applied = Applied::default();
-        {
-            let mut nodes = txn.open_table(NODES).map_err(|e| self.io(&e))?;
-            if let Some(anchor) = verified.anchor {
-                let stored = nodes
-                    .get((self.id, anchor.index))
-                    .map_err(|e| self.io(&e))?
-                    .and_then(|v| decode_node(anchor.index, v.value()));
-                if stored != Some(anchor) {
-                    return Err(ProofError::InvalidChecksum(anchor.index).into());
-                }
-            }
-            for n in &verified.nodes {
-                nodes
-                    .insert((self.id, n.index), &encode_node(n)[..])
-                    .map_err(|e| self.io(&e))?;
-            }
-            let mut blocks = txn.open_table(BLOCKS).map_err(|e| self.io(&e))?;
-            if let Some((index, value)) = &verified.block {
-                let had = blocks
-                    .insert((self.id, *index), &value[..])
-                    .map_err(|e| self.io(&e))?
-                    .is_some();
-                if !had {
-                    next.held += 1;
-                    next.held_bytes += value.len() as u64;
-                }
-                applied.block = Some(*index);
-            }
-            // Blocks that arrived out of order may now join the contiguous run.
-            while next.contiguous < next.roots.length()
-                && blocks
-                    .get((self.id, next.contiguous))
-                    .map_err(|e| self.io(&e))?
-                    .is_some()
-            {
-                next.contiguous += 1;
-            }
-        }
-        let upgraded = next.roots.length() > head.roots.length();
-        if upgraded || next.contiguous != head.contiguous || next.held != head.held {
-            self.write_head(&txn, &next, Some(&verifier))?;
-        }
-        txn.commit().map_err(|e| self.io(&e))?;
-        if upgraded {
-            *lock(&self.verifier) = Some(verifier);
-            applied.upgraded_to = Some(next.roots.length());
-        }
-        *head = next;
-        drop(head);
-        self.changed();
-        Ok(applied)
-    }
-
-    /// The verifier to check a proof with: ours, else the manifest that came with it
-    /// (it must hash to the key), else the default manifest of a compat key.
-    fn verifier_with(&self, manifest: Option<Manifest>) -> Result<Verifier, StorageError> {
-        if let Some(v) = lock(&self.verifier).as_ref() {
-            return Ok(v.clone());
-        }
-        match manifest {
-            Some(m) => Verifier::new(self.key, m)
-                .map_err(|_| StorageError::WrongManifest(hex::encode(self.key))),
-            None => Ok(Verifier::compat(self.key)),
-        }
     }
 }
 

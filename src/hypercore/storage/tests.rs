@@ -1,7 +1,8 @@
 use serde_json::Value;
 
 use super::*;
-use crate::hypercore::proof::{BlockRequest, UpgradeRequest};
+use crate::hypercore::proof::{BlockRequest, ProofError, ProofRequest, UpgradeRequest};
+use std::os::unix::fs::PermissionsExt;
 
 fn tree_vectors() -> Value {
     serde_json::from_str(include_str!("../../../tests/vectors/hypercore-tree.json")).unwrap()
