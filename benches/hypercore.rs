@@ -5,8 +5,10 @@
 //!
 //! `cargo bench --bench hypercore` (env: `HC_BENCH_N` blocks per append run, default
 //! 100,000; `HC_BENCH_BATCH` default 100; `HC_BENCH_SINGLE` one-at-a-time appends,
-//! default 5,000). The Node figures come from `tests/interop/core_tool.js
-//! bench-append` (run `npm ci` in tests/interop first).
+//! default 5,000). The Node figures come from `tests/interop/core_tool.js`
+//! (`bench-append`, and `write`/`read` for replication Node→Node and the mixed pairs;
+//! run `npm ci` in tests/interop first). A single DHT node in this process bootstraps
+//! every replication run.
 
 mod common;
 
@@ -161,6 +163,8 @@ fn main() {
         rate(target, took)
     });
 
+    let pairs = runtime.block_on(mixed_replication(dir.path(), replicate_n));
+
     let node = node_appends(n, batch, single);
     let nb = |k: &str| node.as_ref().and_then(|v| v[k].as_f64());
     println!("hypercore, {n} × 1 KiB blocks (batches of {batch}), {single} single appends:");
@@ -178,5 +182,209 @@ fn main() {
         reopen.as_secs_f64() * 1000.0,
         nb("reopen_ms").map_or("-".into(), |m| format!("{m:.1} ms"))
     );
-    println!("replication spork→spork, {replicate_n} × 1 KiB over the local DHT: {replicated:.0} blocks/s");
+    println!();
+    println!("replication of {replicate_n} × 1 KiB blocks over a local DHT (blocks/s; Node = hypercore@11 + corestore@7 + hyperswarm@4):");
+    println!("| writer → reader | blocks/s | vs Node→Node |");
+    println!("|---|---:|---:|");
+    let base = pairs.node_node;
+    let show = |what: &str, r: Option<f64>| match (r, base) {
+        (Some(r), Some(b)) => println!("| {what} | {r:.0} | {:.2}× |", r / b),
+        (Some(r), None) => println!("| {what} | {r:.0} | |"),
+        (None, _) => println!("| {what} | (node missing) | |"),
+    };
+    show("spork → spork", Some(replicated));
+    show("Node → Node", pairs.node_node);
+    show("Node → spork", pairs.node_spork);
+    show("spork → Node", pairs.spork_node);
+}
+
+/// The three pairs with Node in them.
+struct Pairs {
+    node_node: Option<f64>,
+    node_spork: Option<f64>,
+    spork_node: Option<f64>,
+}
+
+/// `block(i)` of core_tool.js: "block i" padded with '.' to 1024 bytes.
+fn tool_block(i: u64) -> Vec<u8> {
+    let mut b = vec![b'.'; 1024];
+    let s = format!("block {i}");
+    b[..s.len()].copy_from_slice(s.as_bytes());
+    b
+}
+
+/// `node core_tool.js ARGS…` with its stdout lines.
+fn tool(
+    args: &[&str],
+) -> Option<(
+    std::process::Child,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+)> {
+    use std::io::BufRead;
+    let mut child = Command::new("node")
+        .arg("core_tool.js")
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let lines = std::io::BufReader::new(child.stdout.take()?).lines();
+    Some((child, lines))
+}
+
+/// Reads lines until one has `done`, and returns its `elapsed_ms`.
+fn elapsed_ms(
+    lines: &mut std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+) -> Option<f64> {
+    for line in lines {
+        let v: serde_json::Value = serde_json::from_str(&line.ok()?).ok()?;
+        if v["done"] == true {
+            return v["elapsed_ms"].as_f64();
+        }
+        if v.get("error").is_some() {
+            return None;
+        }
+    }
+    None
+}
+
+async fn mixed_replication(dir: &Path, n: u64) -> Pairs {
+    use spork::swarm::hyperdht::HyperDht;
+    use spork::swarm::rpc::{NodeConfig, RateLimits};
+    let first = HyperDht::bind(NodeConfig {
+        host: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        bootstrap: vec![],
+        persistent: true,
+        limits: RateLimits::default(),
+    })
+    .await
+    .unwrap();
+    let std::net::SocketAddr::V4(boot) = first.node().local_addr() else {
+        panic!("IPv4")
+    };
+    let boot_s = boot.to_string();
+    let n_s = n.to_string();
+    let rate_ms = |ms: f64| n as f64 / (ms / 1000.0);
+
+    // Node → Node.
+    let node_node = tokio::task::spawn_blocking({
+        let (boot_s, n_s, wdir) = (boot_s.clone(), n_s.clone(), dir.join("nn-writer"));
+        move || {
+            use std::io::Write;
+            let (mut writer, mut wl) = tool(&["write", &boot_s, wdir.to_str()?, &n_s])?;
+            let w: serde_json::Value = serde_json::from_str(&wl.next()?.ok()?).ok()?;
+            let (mut reader, mut rl) = tool(&[
+                "read",
+                &boot_s,
+                w["key"].as_str()?,
+                &n_s,
+                w["public_key"].as_str()?,
+            ])?;
+            let ms = elapsed_ms(&mut rl);
+            let _ = writer.stdin.take().map(|mut s| s.write_all(b""));
+            let _ = writer.kill();
+            let _ = reader.kill();
+            ms
+        }
+    })
+    .await
+    .ok()
+    .flatten()
+    .map(rate_ms);
+
+    // Node → spork: a Node writer, spork's seeder downloading it.
+    let node_spork = {
+        let spawned = tokio::task::spawn_blocking({
+            let (boot_s, n_s, wdir) = (boot_s.clone(), n_s.clone(), dir.join("ns-writer"));
+            move || {
+                let (writer, mut wl) = tool(&["write", &boot_s, wdir.to_str()?, &n_s])?;
+                let w: serde_json::Value = serde_json::from_str(&wl.next()?.ok()?).ok()?;
+                Some((writer, w["key"].as_str()?.to_string()))
+            }
+        })
+        .await
+        .ok()
+        .flatten();
+        match spawned {
+            Some((mut writer, key)) => {
+                let store = Corestore::open(&dir.join("ns.redb")).unwrap();
+                let core = store
+                    .get(&spork::hypercore::id::parse_key(&key).unwrap())
+                    .unwrap();
+                let node = spork::swarm::node::Node::join(vec![boot], 0).await.unwrap();
+                let start = Instant::now();
+                let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+                let seeding = tokio::spawn(spork::hypercore::seed::seed(
+                    store.clone(),
+                    node,
+                    spork::keys::KeyPair::generate(),
+                    vec![core.clone()],
+                    |_| {},
+                    async {
+                        let _ = stopped.await;
+                    },
+                ));
+                while core.contiguous_length() < n || core.length() < n {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                let took = start.elapsed();
+                let _ = stop.send(());
+                let _ = seeding.await;
+                let _ = writer.kill();
+                Some(rate(n, took))
+            }
+            None => None,
+        }
+    };
+
+    // spork → Node: spork serving a core of core_tool's blocks, a Node reader.
+    let spork_node = {
+        let store = Corestore::open(&dir.join("sn.redb")).unwrap();
+        let core = store.named("sn").unwrap();
+        let mut i = 0;
+        while i < n {
+            let batch: Vec<Vec<u8>> = (i..(i + 1000).min(n)).map(tool_block).collect();
+            core.append(&batch).unwrap();
+            i += batch.len() as u64;
+        }
+        let node = spork::swarm::node::Node::join(vec![boot], 0).await.unwrap();
+        let keypair = spork::keys::KeyPair::generate();
+        let our_key = keypair.public_key().to_hex();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let seeding = tokio::spawn(spork::hypercore::seed::seed(
+            store.clone(),
+            node,
+            keypair,
+            vec![core.clone()],
+            |_| {},
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        let key = hex::encode(core.key());
+        let ms = tokio::task::spawn_blocking({
+            let (boot_s, n_s) = (boot_s.clone(), n_s.clone());
+            move || {
+                let (mut reader, mut rl) = tool(&["read", &boot_s, &key, &n_s, &our_key])?;
+                let ms = elapsed_ms(&mut rl);
+                let _ = reader.kill();
+                ms
+            }
+        })
+        .await
+        .ok()
+        .flatten();
+        let _ = stop.send(());
+        let _ = seeding.await;
+        ms.map(rate_ms)
+    };
+    drop(first);
+    Pairs {
+        node_node,
+        node_spork,
+        spork_node,
+    }
 }

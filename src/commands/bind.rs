@@ -132,18 +132,13 @@ async fn reverse(
     if let Some(link) = args.share.link(&key) {
         reporter.say(format_args!("share: {link}"));
     }
+    let stop = shutdown_signal();
     reporter.event(Event::listening(
         Some(key.to_string()),
         Some(args.host.clone()),
         Some(port),
     ));
-    tunnel::reverse(
-        &mut server,
-        target,
-        show_tunnels(reporter),
-        shutdown_signal(),
-    )
-    .await;
+    tunnel::reverse(&mut server, target, show_tunnels(reporter), stop).await;
     server.close().await;
     node.close_connections();
     Ok(())
@@ -194,6 +189,7 @@ async fn forward(
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
+    let stop = shutdown_signal();
     reporter.say(format_args!("listening on {local}, forwarding to {remote}"));
     reporter.event(Event::listening(
         None,
@@ -209,7 +205,7 @@ async fn forward(
         keypair,
         patience,
         report,
-        shutdown_signal(),
+        stop,
     )
     .await;
     node.close_connections();

@@ -66,6 +66,7 @@ pub async fn run(global: GlobalArgs, args: DhtArgs) -> anyhow::Result<()> {
     let node = dht.node().clone();
     let local = node.local_addr();
 
+    let stop = shutdown_signal();
     reporter.say(format_args!("listening on {local}"));
     reporter.event(Event::listening(
         None,
@@ -77,7 +78,7 @@ pub async fn run(global: GlobalArgs, args: DhtArgs) -> anyhow::Result<()> {
     tokio::spawn(async move {
         keep_joining(&joining, move |ev| report_join(&reporter, &ev)).await;
     });
-    shutdown_signal().await;
+    stop.await;
     node.close();
     Ok(())
 }

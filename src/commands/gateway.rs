@@ -76,6 +76,7 @@ pub async fn run(global: GlobalArgs, args: GatewayArgs) -> anyhow::Result<()> {
             ms: r.ms,
         });
     }));
+    let stop = shutdown_signal();
     match domains.first() {
         Some(domain) => reporter.say(format_args!(
             "gateway on http://{local}/ — open http://KEY.localhost:{}/ or https://KEY.{domain}/",
@@ -93,7 +94,7 @@ pub async fn run(global: GlobalArgs, args: GatewayArgs) -> anyhow::Result<()> {
     ));
     tokio::select! {
         () = Arc::new(gateway).serve(listener) => {}
-        _ = shutdown_signal() => {}
+        _ = stop => {}
     }
     node.close_connections();
     Ok(())

@@ -123,6 +123,8 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
         }
         HostEvent::Warning(text) => reporter.say(format_args!("warning: {text}")),
     });
+    // Before the host can announce `listening` (see `shutdown_signal`).
+    let stop = shutdown_signal();
     let running = host::start(opts, events).await.map_err(|e| match e {
         HostError::Sandbox(s) => anyhow::Error::new(HintedError {
             message: format!("cannot sandbox services: {s}"),
@@ -135,7 +137,7 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
         other => anyhow::Error::new(other),
     })?;
     reporter.say(format_args!("login (one time): {}", running.login_link()));
-    shutdown_signal().await;
+    stop.await;
     reporter.say("stopping services");
     running.shutdown().await;
     Ok(())

@@ -298,15 +298,16 @@ pub async fn interruptible<T>(work: impl Future<Output = anyhow::Result<T>>) -> 
 }
 
 /// Resolves when the process is asked to stop (SIGINT or SIGTERM). Long-running
-/// commands select on this to shut down cleanly with exit 0.
-pub async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
+/// commands select on this to shut down cleanly with exit 0. The handlers are installed
+/// when this is *called*, not when the future is first polled: servers call it before
+/// they announce that they listen, or a signal sent right after the `listening` event
+/// would still kill them the default way (a test caught exactly that race).
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    use tokio::signal::unix::{signal, SignalKind};
+    let int = signal(SignalKind::interrupt());
+    let term = signal(SignalKind::terminate());
+    async move {
+        match (int, term) {
             (Ok(mut int), Ok(mut term)) => {
                 tokio::select! {
                     _ = int.recv() => {},
@@ -317,9 +318,5 @@ pub async fn shutdown_signal() {
                 let _ = tokio::signal::ctrl_c().await;
             }
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }

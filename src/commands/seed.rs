@@ -118,6 +118,7 @@ pub async fn run(global: GlobalArgs, args: SeedArgs) -> anyhow::Result<()> {
     let (keypair, _) = crate::keys::load_or_create(&dir.join("seed-key.json"))
         .map_err(super::key::keyfile_error)?;
     let node = join_network_serving(&global, reporter).await?;
+    let stop = shutdown_signal();
     reporter.event(Event::listening(
         Some(keypair.public_key().to_string()),
         None,
@@ -144,7 +145,7 @@ pub async fn run(global: GlobalArgs, args: SeedArgs) -> anyhow::Result<()> {
             ));
             reporter.event(status_event(&s));
         },
-        shutdown_signal(),
+        stop,
     )
     .await?;
     node.close_connections();

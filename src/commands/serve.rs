@@ -75,6 +75,7 @@ pub async fn run(global: GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         let shown = share.unwrap_or_else(|| key.to_string());
         reporter.say(crate::ui::qr_code(&shown)?);
     }
+    let stop = shutdown_signal();
     reporter.event(Event::listening(
         Some(key.to_string()),
         Some(local.ip().to_string()),
@@ -85,7 +86,7 @@ pub async fn run(global: GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
     let local_service = service.clone();
     let tcp = tokio::spawn(server::serve_tcp(listener, move |_| local_service.clone()));
     let report = show_tunnels(reporter);
-    tunnel::accept_peers(&mut p2p, report, shutdown_signal(), |conn| {
+    tunnel::accept_peers(&mut p2p, report, stop, |conn| {
         let service = service.clone();
         async move {
             let conn = Counted::new(conn);

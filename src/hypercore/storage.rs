@@ -9,15 +9,15 @@
 //!
 //! **Durability.** Every call that changes a core — [`Core::append`], [`Core::apply`] —
 //! writes its nodes, blocks and head as one record to the store's journal (one `write`,
-//! in the kernel once it returns) and then commits them to redb without an fsync; a
-//! durable redb commit (a checkpoint, fsync) follows at least every
-//! [`CHECKPOINT_EVERY`] of writing, when the journal passes [`CHECKPOINT_BYTES`], on
-//! [`Corestore::flush`] and when the last handle on the store is dropped, and empties the
-//! journal. "Done" therefore means: `kill -9` at any moment loses nothing a call
-//! acknowledged, and never leaves a head that its nodes do not prove (one call's writes
-//! are one journal record and one redb commit: all or nothing); a power cut loses at
-//! most what came after the last checkpoint (call [`Corestore::flush`] to narrow that
-//! to nothing). Opening a store replays the journal's whole records first.
+//! in the kernel once it returns) and then commits them to redb without an fsync. A
+//! durable redb commit (a checkpoint, fsync) empties the journal: on the first write
+//! after [`CHECKPOINT_EVERY`], when the journal passes [`CHECKPOINT_BYTES`], on
+//! [`Corestore::flush`] and [`Corestore::flush_if_due`] (long-running owners call it on
+//! a timer), and when the last handle on the store is dropped. "Done" therefore means:
+//! `kill -9` at any moment loses nothing a call acknowledged, and never leaves a head
+//! that its nodes do not prove (one call's writes are one journal record and one redb
+//! commit: all or nothing); a power cut loses at most what came after the last
+//! checkpoint. Opening a store replays the journal's whole records first.
 //!
 //! The file holds signing seeds, so it is created owner-only (0600). Nothing here knows
 //! of connections; replication drives [`Core::proof`] and [`Core::apply`].
@@ -503,6 +503,18 @@ impl Corestore {
         let (journal, last) = &mut *guard;
         self.shared.checkpoint(journal)?;
         *last = Instant::now();
+        Ok(())
+    }
+
+    /// Checkpoints if writes have waited [`CHECKPOINT_EVERY`] for one: what a
+    /// long-running owner calls on a timer, so a power cut loses at most that much.
+    pub fn flush_if_due(&self) -> Result<(), StorageError> {
+        let mut guard = lock(&self.shared.journal);
+        let (journal, last) = &mut *guard;
+        if journal.len() > 0 && last.elapsed() >= CHECKPOINT_EVERY {
+            self.shared.checkpoint(journal)?;
+            *last = Instant::now();
+        }
         Ok(())
     }
 

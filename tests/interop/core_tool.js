@@ -10,8 +10,8 @@
 //   node core_tool.js read BOOTSTRAP KEY N [ONLY_PEER_HEX]
 //       a fresh corestore opens KEY (z-base-32 or hex) as a reader, joins its discovery
 //       key as a client (admitting only ONLY_PEER_HEX if given), waits until it has
-//       blocks 0..N-1, checks each against block(i), prints {"ok":true,"length":..,
-//       "verified":N,"peers":[..]}.
+//       blocks 0..N-1, checks each against block(i), prints {"done":true,"length":..,
+//       "verified":N,"peers":[..],"elapsed_ms":<join to all N downloaded>}.
 //   node core_tool.js bench-append DIR N BATCH SINGLE
 //       N blocks of 1 KiB appended in batches of BATCH, then SINGLE more one at a time,
 //       then N random gets, then a reopen; prints the rates (for benches/hypercore.rs).
@@ -98,9 +98,12 @@ async function read (bootstrap, key, n, onlyPeer) {
     peers.add(b4a.toString(info.publicKey, 'hex'))
     store.replicate(conn)
   })
+  const started = Date.now()
   swarm.join(core.discoveryKey, { server: false, client: true })
   say({ ok: true, discovery_key: b4a.toString(core.discoveryKey, 'hex') })
   while (core.length < n) await new Promise((resolve) => core.once('append', resolve))
+  await core.download({ start: 0, end: n }).done()
+  const elapsedMs = Date.now() - started
   let verified = 0
   for (let i = 0; i < n; i++) {
     const got = await core.get(i, { timeout: 60000 })
@@ -110,7 +113,7 @@ async function read (bootstrap, key, n, onlyPeer) {
     }
     verified++
   }
-  say({ done: true, length: core.length, verified, peers: [...peers] })
+  say({ done: true, length: core.length, verified, peers: [...peers], elapsed_ms: elapsedMs })
   await swarm.destroy()
   await store.close()
   process.exit(0)
