@@ -7,8 +7,8 @@
 //! 100,000; `HC_BENCH_BATCH` default 100; `HC_BENCH_SINGLE` one-at-a-time appends,
 //! default 5,000). The Node figures come from `tests/interop/core_tool.js`
 //! (`bench-append`, and `write`/`read` for replication Node→Node and the mixed pairs;
-//! run `npm ci` in tests/interop first). A single DHT node in this process bootstraps
-//! every replication run.
+//! run `npm ci` in tests/interop first). Three DHT nodes in this process carry every
+//! replication run.
 
 mod common;
 
@@ -265,6 +265,21 @@ async fn mixed_replication(dir: &Path, n: u64) -> Pairs {
     let std::net::SocketAddr::V4(boot) = first.node().local_addr() else {
         panic!("IPv4")
     };
+    // Two more persistent nodes: Node peers need a DHT of several nodes to meet.
+    let mut others = Vec::new();
+    for _ in 0..2 {
+        let n = HyperDht::bind(NodeConfig {
+            host: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            bootstrap: vec![boot],
+            persistent: true,
+            limits: RateLimits::default(),
+        })
+        .await
+        .unwrap();
+        n.node().bootstrap().await;
+        others.push(n);
+    }
     let boot_s = boot.to_string();
     let n_s = n.to_string();
     let rate_ms = |ms: f64| n as f64 / (ms / 1000.0);
@@ -382,6 +397,7 @@ async fn mixed_replication(dir: &Path, n: u64) -> Pairs {
         ms.map(rate_ms)
     };
     drop(first);
+    drop(others);
     Pairs {
         node_node,
         node_spork,

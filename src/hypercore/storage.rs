@@ -125,7 +125,7 @@ struct Shared {
 }
 
 /// Writes `puts` in one redb transaction of durability `durability`.
-fn apply_puts(db: &Database, puts: &[Put], durability: Durability) -> Result<(), redb::Error> {
+fn apply_puts(db: &Database, puts: &[Put<'_>], durability: Durability) -> Result<(), redb::Error> {
     let mut txn = db.begin_write()?;
     txn.set_durability(durability)?;
     {
@@ -159,7 +159,7 @@ impl Shared {
     }
 
     /// Journals `puts`, then commits them to redb (no fsync); checkpoints when due.
-    fn commit(&self, puts: &[Put]) -> Result<(), StorageError> {
+    fn commit(&self, puts: &[Put<'_>]) -> Result<(), StorageError> {
         let mut guard = lock(&self.journal);
         let (journal, last) = &mut *guard;
         journal.write(puts).map_err(|e| self.io(&e))?;

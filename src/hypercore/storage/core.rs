@@ -2,6 +2,7 @@
 //! appends and verified proofs — as one journaled commit each (see the store's
 //! durability notes in [`super`]).
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -223,7 +224,7 @@ impl Core {
             table: Table::BLOCKS,
             id: self.id,
             index: first + i as u64,
-            value: b.as_ref().to_vec(),
+            value: Cow::Borrowed(b.as_ref()),
         }));
         puts.push(self.head_put(&next, Some(&verifier)));
         self.shared.commit(&puts)?;
@@ -234,17 +235,17 @@ impl Core {
         Ok(length)
     }
 
-    fn node_put(&self, n: &Node) -> Put {
+    fn node_put(&self, n: &Node) -> Put<'static> {
         Put {
             table: Table::NODES,
             id: self.id,
             index: n.index,
-            value: encode_node(n),
+            value: Cow::Owned(encode_node(n)),
         }
     }
 
     /// The put that stores `head` (with the manifest and our seed) as the record.
-    fn head_put(&self, head: &Head, verifier: Option<&Verifier>) -> Put {
+    fn head_put(&self, head: &Head, verifier: Option<&Verifier>) -> Put<'static> {
         let record = Record {
             key: self.key,
             // A compat core's manifest is implied by its key: not stored.
@@ -266,7 +267,7 @@ impl Core {
             table: Table::HEADS,
             id: self.id,
             index: 0,
-            value: record.encode(),
+            value: Cow::Owned(record.encode()),
         }
     }
 
@@ -386,7 +387,7 @@ impl Core {
                 table: Table::BLOCKS,
                 id: self.id,
                 index,
-                value,
+                value: Cow::Owned(value),
             });
         }
         let upgraded = next.roots.length() > head.roots.length();

@@ -12,6 +12,7 @@
 //! Record: `u32le length ‖ u32le crc32(payload) ‖ payload`; payload: `uint count`, then
 //! per put `u8 table ‖ uint id ‖ uint index ‖ buffer value`.
 
+use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -32,13 +33,14 @@ impl Table {
     pub const HEADS: Table = Table(2);
 }
 
-/// One write to redb.
+/// One write to redb; the value is borrowed where the caller has it (an append's
+/// blocks are not copied before the journal and redb copy them).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Put {
+pub(super) struct Put<'a> {
     pub table: Table,
     pub id: u64,
     pub index: u64,
-    pub value: Vec<u8>,
+    pub value: Cow<'a, [u8]>,
 }
 
 /// The largest record replayed; anything claiming more is a corrupt tail.
@@ -56,7 +58,7 @@ impl Journal {
     /// `replay` gets every whole record already in it, in order.
     pub fn open(
         store_path: &Path,
-        mut replay: impl FnMut(Vec<Put>) -> io::Result<()>,
+        mut replay: impl FnMut(Vec<Put<'static>>) -> io::Result<()>,
     ) -> io::Result<Journal> {
         let mut path = store_path.as_os_str().to_owned();
         path.push(".journal");
@@ -82,12 +84,14 @@ impl Journal {
 
     /// Appends one record of `puts`; when this returns, the change survives a crash of
     /// the process.
-    pub fn write(&mut self, puts: &[Put]) -> io::Result<()> {
-        let payload = encode(puts);
-        let mut record = Vec::with_capacity(payload.len() + 8);
-        record.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-        record.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-        record.extend_from_slice(&payload);
+    pub fn write(&mut self, puts: &[Put<'_>]) -> io::Result<()> {
+        // The header's 8 bytes are reserved and filled in after the payload, so the
+        // record is built in one buffer and goes out in one `write`.
+        let mut record = encode(puts, 8);
+        let payload_len = record.len() - 8;
+        let crc = crc32fast::hash(&record[8..]);
+        record[..4].copy_from_slice(&(payload_len as u32).to_le_bytes());
+        record[4..8].copy_from_slice(&crc.to_le_bytes());
         self.file.write_all(&record)?;
         self.len += record.len() as u64;
         Ok(())
@@ -106,9 +110,11 @@ impl Journal {
     }
 }
 
-fn encode(puts: &[Put]) -> Vec<u8> {
+/// The payload of `puts`, after `room` zero bytes.
+fn encode(puts: &[Put<'_>], room: usize) -> Vec<u8> {
     let size: usize = puts.iter().map(|p| p.value.len() + 24).sum();
-    let mut w = Writer::with_capacity(size + 4);
+    let mut w = Writer::with_capacity(room + size + 4);
+    w.bytes(&[0; 8][..room]);
     w.uint(puts.len() as u64);
     for p in puts {
         w.u8(p.table.0).uint(p.id).uint(p.index).buffer(&p.value);
@@ -118,7 +124,7 @@ fn encode(puts: &[Put]) -> Vec<u8> {
 
 /// The record at the start of `bytes` and its size, or `None` for a torn, corrupt or
 /// missing one.
-fn read_record(bytes: &[u8]) -> Option<(Vec<Put>, usize)> {
+fn read_record(bytes: &[u8]) -> Option<(Vec<Put<'static>>, usize)> {
     let len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
     let crc = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?);
     if len > MAX_RECORD {
@@ -140,7 +146,7 @@ fn read_record(bytes: &[u8]) -> Option<(Vec<Put>, usize)> {
             table,
             id: r.uint().ok()?,
             index: r.uint().ok()?,
-            value: r.buffer().ok()?.to_vec(),
+            value: Cow::Owned(r.buffer().ok()?.to_vec()),
         });
     }
     Some((puts, 8 + len))
@@ -150,12 +156,12 @@ fn read_record(bytes: &[u8]) -> Option<(Vec<Put>, usize)> {
 mod tests {
     use super::*;
 
-    fn put(table: Table, index: u64, value: &[u8]) -> Put {
+    fn put(table: Table, index: u64, value: &[u8]) -> Put<'static> {
         Put {
             table,
             id: 3,
             index,
-            value: value.to_vec(),
+            value: Cow::Owned(value.to_vec()),
         }
     }
 
