@@ -34,6 +34,23 @@ fn core_tool(args: &[&str]) -> (Proc, Value) {
     (proc, first)
 }
 
+/// `spork seed KEY --json` on the DHT at `boot`, its state in `dir`.
+fn spork_seed(key: &str, boot: &str, dir: &std::path::Path) -> Proc {
+    let mut child = Command::new(spork_bin())
+        .args(["seed", key, "--json", "--bootstrap", boot, "--dir"])
+        .arg(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    Proc {
+        child,
+        stdout: Some(stdout),
+    }
+}
+
 /// Reads JSON lines until one satisfies `done`, failing after `timeout`.
 fn until(proc: &mut Proc, timeout: Duration, done: impl Fn(&Value) -> bool) -> Value {
     let deadline = std::time::Instant::now() + timeout;
@@ -75,19 +92,7 @@ fn spork_seed_carries_a_node_core_to_node_readers() {
     let hex_key = w["key"].as_str().unwrap().to_string();
 
     let seed_dir = tmp.path().join("seed");
-    let mut child = Command::new(spork_bin())
-        .args(["seed", &key, "--json", "--bootstrap", &boot, "--dir"])
-        .arg(&seed_dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut seed = Proc {
-        child,
-        stdout: Some(stdout),
-    };
+    let mut seed = spork_seed(&key, &boot, &seed_dir);
     let listening = seed.json_line(Duration::from_secs(30));
     let first = if listening["event"] == "listening" {
         seed.json_line(Duration::from_secs(30))
@@ -237,19 +242,7 @@ fn the_readme_node_one_liner_feeds_spork_seed() {
     };
     let key = lines.next().unwrap().unwrap();
     assert_eq!(key.len(), 52, "a z-base-32 key: {key}");
-    let mut child = Command::new(spork_bin())
-        .args(["seed", &key, "--json", "--bootstrap", &boot, "--dir"])
-        .arg(tmp.path().join("seed"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut seed = Proc {
-        child,
-        stdout: Some(stdout),
-    };
+    let mut seed = spork_seed(&key, &boot, &tmp.path().join("seed"));
     let done = until(&mut seed, Duration::from_secs(60), |v| {
         v["event"] == "seed" && v["downloaded"] == 3
     });

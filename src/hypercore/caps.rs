@@ -93,10 +93,7 @@ mod tests {
                 "{key}"
             );
         }
-        let r: Value = serde_json::from_str(include_str!(
-            "../../tests/vectors/hypercore-replication.json"
-        ))
-        .unwrap();
+        let r: Value = crate::hypercore::test_vectors::replication();
         let hs = hex::decode(r["handshake_hash"].as_str().unwrap()).unwrap();
         let key: Key32 = hex::decode(v["manifest_v1_default"]["key"].as_str().unwrap())
             .unwrap()

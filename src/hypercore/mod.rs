@@ -19,5 +19,7 @@ pub mod replicate;
 pub mod seed;
 pub mod session;
 pub mod storage;
+#[cfg(test)]
+pub(crate) mod test_vectors;
 pub mod tree;
 pub mod verify;

@@ -218,17 +218,21 @@ impl Peer {
             return Err(ReplicateError::Capability);
         }
         self.send_sync()?;
-        let contiguous = self.core.contiguous_length();
-        if contiguous > 0 {
-            self.out.push_back(Message::Range {
-                span: Span {
-                    start: 0,
-                    length: contiguous,
-                },
-                drop: false,
-            });
+        if self.core.contiguous_length() > 0 {
+            self.announce_contiguous();
         }
         Ok(())
+    }
+
+    /// `range {0, contiguous length}`: every block we hold from the start.
+    fn announce_contiguous(&mut self) {
+        self.out.push_back(Message::Range {
+            span: Span {
+                start: 0,
+                length: self.core.contiguous_length(),
+            },
+            drop: false,
+        });
     }
 
     fn send_sync(&mut self) -> Result<(), ReplicateError> {
@@ -260,13 +264,7 @@ impl Peer {
 
     /// Our core grew (we appended): tell the peer.
     pub fn on_append(&mut self) -> Result<(), ReplicateError> {
-        self.out.push_back(Message::Range {
-            span: Span {
-                start: 0,
-                length: self.core.contiguous_length(),
-            },
-            drop: false,
-        });
+        self.announce_contiguous();
         self.send_sync()
     }
 
@@ -423,13 +421,7 @@ impl Peer {
                     self.events.push_back(PeerEvent::Downloaded(block));
                     let contiguous = self.core.contiguous_length();
                     if contiguous == self.core.length() && block + 1 >= contiguous {
-                        self.out.push_back(Message::Range {
-                            span: Span {
-                                start: 0,
-                                length: contiguous,
-                            },
-                            drop: false,
-                        });
+                        self.announce_contiguous();
                     }
                 }
                 Ok(())
@@ -444,13 +436,7 @@ impl Peer {
         if span.start.saturating_add(span.length) <= contiguous || contiguous == self.core.length()
         {
             if contiguous > 0 {
-                self.out.push_back(Message::Range {
-                    span: Span {
-                        start: 0,
-                        length: contiguous,
-                    },
-                    drop: false,
-                });
+                self.announce_contiguous();
             }
             return Ok(());
         }

@@ -169,31 +169,7 @@ impl Roots {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
-
-    fn vectors() -> Value {
-        serde_json::from_str(include_str!("../../tests/vectors/hypercore-tree.json")).unwrap()
-    }
-
-    fn node_of(v: &Value) -> Node {
-        Node {
-            index: v["index"].as_u64().unwrap(),
-            size: v["size"].as_u64().unwrap(),
-            hash: hex::decode(v["hash"].as_str().unwrap())
-                .unwrap()
-                .try_into()
-                .unwrap(),
-        }
-    }
-
-    fn blocks(v: &Value) -> Vec<Vec<u8>> {
-        v["blocks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| hex::decode(b["hex"].as_str().unwrap()).unwrap())
-            .collect()
-    }
+    use crate::hypercore::test_vectors::{blocks, node as node_of, tree as vectors};
 
     #[test]
     fn leaves_and_parents_match_node() {

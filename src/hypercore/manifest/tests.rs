@@ -1,20 +1,6 @@
 use super::*;
+use crate::hypercore::test_vectors::{h32, key_pair as pair, tree as vectors};
 use serde_json::Value;
-
-fn vectors() -> Value {
-    serde_json::from_str(include_str!("../../../tests/vectors/hypercore-tree.json")).unwrap()
-}
-
-fn h32(v: &Value) -> Key32 {
-    hex::decode(v.as_str().unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap()
-}
-
-fn pair(v: &Value) -> KeyPair {
-    KeyPair::from_seed(&h32(&v["keyPair"]["seed"]))
-}
 
 #[test]
 fn the_default_manifest_gives_nodes_key_and_discovery_key() {

@@ -1,25 +1,10 @@
 use serde_json::Value;
 
 use super::*;
-
-fn h(v: &Value) -> Vec<u8> {
-    hex::decode(v.as_str().unwrap()).unwrap()
-}
+use crate::hypercore::test_vectors::{bytes as h, nodes};
 
 fn u(v: &Value) -> u64 {
     v.as_u64().unwrap()
-}
-
-fn nodes(v: &Value) -> Vec<Node> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|n| Node {
-            index: u(&n["index"]),
-            size: u(&n["size"]),
-            hash: h(&n["hash"]).try_into().unwrap(),
-        })
-        .collect()
 }
 
 fn manifest(v: &Value) -> Option<Manifest> {
@@ -112,10 +97,7 @@ fn check(bytes: &[u8], want: &Message, what: &str) {
 
 #[test]
 fn every_recorded_channel_message_matches_node() {
-    let v: Value = serde_json::from_str(include_str!(
-        "../../../tests/vectors/hypercore-replication.json"
-    ))
-    .unwrap();
+    let v: Value = crate::hypercore::test_vectors::replication();
     let mut checked = 0;
     for scenario in ["scenario_one", "scenario_three"] {
         for frame in v[scenario]["frames"].as_array().unwrap() {
@@ -145,8 +127,7 @@ fn every_recorded_channel_message_matches_node() {
 
 #[test]
 fn every_proof_vector_request_and_data_encode_as_node() {
-    let v: Value =
-        serde_json::from_str(include_str!("../../../tests/vectors/hypercore-proofs.json")).unwrap();
+    let v: Value = crate::hypercore::test_vectors::proofs();
     for case in v["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         for (kind, part) in [

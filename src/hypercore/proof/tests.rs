@@ -2,6 +2,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::hypercore::test_vectors::nodes as nodes_of;
+
 use super::*;
 use crate::hypercore::manifest::{Manifest, Verifier};
 use crate::hypercore::tree::Roots;
@@ -69,24 +71,9 @@ impl MemTree {
 
 fn vectors() -> (Value, Value) {
     (
-        serde_json::from_str(include_str!("../../../tests/vectors/hypercore-tree.json")).unwrap(),
-        serde_json::from_str(include_str!("../../../tests/vectors/hypercore-proofs.json")).unwrap(),
+        crate::hypercore::test_vectors::tree(),
+        crate::hypercore::test_vectors::proofs(),
     )
-}
-
-fn node_of(v: &Value) -> Node {
-    Node {
-        index: v["index"].as_u64().unwrap(),
-        size: v["size"].as_u64().unwrap(),
-        hash: hex::decode(v["hash"].as_str().unwrap())
-            .unwrap()
-            .try_into()
-            .unwrap(),
-    }
-}
-
-fn nodes_of(v: &Value) -> Vec<Node> {
-    v.as_array().unwrap().iter().map(node_of).collect()
 }
 
 fn request_of(f: &Value) -> ProofRequest {

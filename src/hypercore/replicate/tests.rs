@@ -2,13 +2,10 @@ use serde_json::Value;
 
 use super::*;
 use crate::hypercore::storage::Corestore;
+use crate::hypercore::test_vectors::bytes as h;
 use crate::keys::KeyPair;
 
 const HASH: [u8; 64] = [9; 64];
-
-fn h(v: &Value) -> Vec<u8> {
-    hex::decode(v.as_str().unwrap()).unwrap()
-}
 
 /// Moves messages between two peers until both are quiet.
 fn pump(a: &mut Peer, b: &mut Peer, now: Instant) {
@@ -79,12 +76,8 @@ fn a_reader_follows_a_writer_live() {
 /// hypercore-replication.json) with exactly the bytes Node's writer sent.
 #[test]
 fn our_writer_answers_nodes_reader_byte_for_byte() {
-    let v: Value = serde_json::from_str(include_str!(
-        "../../../tests/vectors/hypercore-replication.json"
-    ))
-    .unwrap();
-    let tree: Value =
-        serde_json::from_str(include_str!("../../../tests/vectors/hypercore-tree.json")).unwrap();
+    let v: Value = crate::hypercore::test_vectors::replication();
+    let tree: Value = crate::hypercore::test_vectors::tree();
     let seed: [u8; 32] = h(&tree["keyPair"]["seed"]).try_into().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let core = Corestore::open(&dir.path().join("w.redb"))

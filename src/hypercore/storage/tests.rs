@@ -1,23 +1,7 @@
-use serde_json::Value;
-
 use super::*;
 use crate::hypercore::proof::{BlockRequest, ProofError, ProofRequest, UpgradeRequest};
+use crate::hypercore::test_vectors::{h32, key_pair as vector_pair, tree as tree_vectors};
 use std::os::unix::fs::PermissionsExt;
-
-fn tree_vectors() -> Value {
-    serde_json::from_str(include_str!("../../../tests/vectors/hypercore-tree.json")).unwrap()
-}
-
-fn h32(v: &Value) -> Key32 {
-    hex::decode(v.as_str().unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap()
-}
-
-fn vector_pair(v: &Value) -> KeyPair {
-    KeyPair::from_seed(&h32(&v["keyPair"]["seed"]))
-}
 
 /// Replicates `writer` into `reader` the way a peer would: an upgrade to the writer's
 /// length, then every block with the `nodes` the reader lacks.
