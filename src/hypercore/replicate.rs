@@ -148,6 +148,9 @@ pub struct Peer {
     cursor: u64,
     /// The length our last `sync` told the peer.
     announced: u64,
+    /// Answers received and not yet stored (their requests stay in flight until then):
+    /// [`Peer::flush`] stores them all in one commit.
+    pending: Vec<(u64, Data)>,
     out: VecDeque<Message>,
     events: VecDeque<PeerEvent>,
 }
@@ -184,6 +187,7 @@ impl Peer {
             invalid_requests: 0,
             cursor: 0,
             announced: 0,
+            pending: Vec::new(),
             out: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -393,12 +397,12 @@ impl Peer {
     }
 
     fn on_data(&mut self, d: Data) -> Result<(), ReplicateError> {
-        // Unknown ids (and id 0, conflict and push traffic) are dropped, as in Node.
         if let Some(b) = d.proof.block.as_ref() {
             if b.value.len() > super::storage::MAX_BLOCK_SIZE {
                 return Err(ReplicateError::Oversized(b.value.len()));
             }
         }
+        // Unknown ids (and id 0, conflict and push traffic) are dropped, as in Node.
         let Some(&(asked, _)) = self.inflight.get(&d.request) else {
             return Ok(());
         };
@@ -406,28 +410,54 @@ impl Peer {
             Asked::Block(b) => d.proof.block.as_ref().is_some_and(|p| p.index == b),
             Asked::Upgrade => d.proof.upgrade.is_some(),
         };
-        self.release(d.request);
         if !matches {
             // An answer to something else: treated as "not available".
+            self.release(d.request);
             return Ok(());
         }
-        match self.core.apply(d.proof, d.manifest) {
-            Ok(applied) => {
-                if let Some(length) = applied.upgraded_to {
-                    self.events.push_back(PeerEvent::Upgraded(length));
-                    self.send_sync()?;
-                }
-                if let Some(block) = applied.block {
-                    self.events.push_back(PeerEvent::Downloaded(block));
-                    let contiguous = self.core.contiguous_length();
-                    if contiguous == self.core.length() && block + 1 >= contiguous {
-                        self.announce_contiguous();
-                    }
-                }
-                Ok(())
+        if self.pending.iter().any(|(id, _)| *id == d.request) {
+            return Ok(());
+        }
+        self.pending.push((d.request, d));
+        Ok(())
+    }
+
+    /// Verifies and stores every answer received since the last flush, in one commit;
+    /// then announces what changed and asks for more. Call it after handing over what
+    /// arrived (a session does, once per wake-up).
+    pub fn flush(&mut self, now: Instant) -> Result<(), ReplicateError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let mut proofs = Vec::with_capacity(pending.len());
+        for (id, d) in pending {
+            self.release(id);
+            proofs.push((d.proof, d.manifest));
+        }
+        let (results, error) = self.core.apply_batch(proofs);
+        let mut upgraded = false;
+        let mut downloaded = false;
+        for applied in results {
+            if let Some(length) = applied.upgraded_to {
+                self.events.push_back(PeerEvent::Upgraded(length));
+                upgraded = true;
             }
-            Err(StorageError::Proof(e)) => Err(ReplicateError::InvalidData(e)),
-            Err(e) => Err(ReplicateError::Storage(e)),
+            if let Some(block) = applied.block {
+                self.events.push_back(PeerEvent::Downloaded(block));
+                downloaded = true;
+            }
+        }
+        if upgraded {
+            self.send_sync()?;
+        }
+        if downloaded && self.core.contiguous_length() == self.core.length() {
+            self.announce_contiguous();
+        }
+        match error {
+            Some(StorageError::Proof(e)) => Err(ReplicateError::InvalidData(e)),
+            Some(e) => Err(ReplicateError::Storage(e)),
+            None => self.schedule(now),
         }
     }
 

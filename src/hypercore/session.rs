@@ -30,6 +30,9 @@ use super::storage::{Core, Corestore, StorageError};
 /// How often the loop checks request deadlines.
 const TICK: Duration = Duration::from_secs(1);
 
+/// Frames taken in one wake-up at most (their answers are stored in one commit).
+const MAX_FRAMES_PER_WAKE: usize = 64;
+
 /// Queued output past which the loop stops reading (a peer that does not read our
 /// answers must not make us buffer without bound).
 const MAX_QUEUED: usize = 4 * 1024 * 1024;
@@ -169,7 +172,18 @@ where
         let now = Instant::now();
         match wake {
             Wake::Frame(None) => return Ok(()),
-            Wake::Frame(Some(frame)) => mux.receive(&frame)?,
+            Wake::Frame(Some(frame)) => {
+                mux.receive(&frame)?;
+                // Take what else has already arrived, so one commit stores it all.
+                let mut noop = std::task::Context::from_waker(std::task::Waker::noop());
+                for _ in 0..MAX_FRAMES_PER_WAKE {
+                    match stream.poll_recv_message(&mut noop) {
+                        Poll::Ready(Ok(Some(frame))) => mux.receive(&frame)?,
+                        Poll::Ready(Ok(None)) | Poll::Pending => break,
+                        Poll::Ready(Err(e)) => return Err(e.into()),
+                    }
+                }
+            }
             Wake::Changed(rx) => {
                 changed = wait_change(rx);
                 for peer in peers.values_mut() {
@@ -232,6 +246,12 @@ where
                         on_event(peer.core(), PeerEvent::Closed);
                     }
                 }
+            }
+        }
+        for peer in peers.values_mut() {
+            peer.flush(now).map_err(|e| peer_error(peer, e))?;
+            while let Some(ev) = peer.poll_event() {
+                on_event(peer.core(), ev);
             }
         }
     }

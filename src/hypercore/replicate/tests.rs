@@ -13,10 +13,12 @@ fn pump(a: &mut Peer, b: &mut Peer, now: Instant) {
         let mut moved = false;
         while let Some(m) = a.poll_message() {
             b.on_message(&m, now).unwrap();
+            b.flush(now).unwrap();
             moved = true;
         }
         while let Some(m) = b.poll_message() {
             a.on_message(&m, now).unwrap();
+            a.flush(now).unwrap();
             moved = true;
         }
         if !moved {
@@ -184,7 +186,7 @@ fn a_wrong_capability_or_a_bad_proof_drops_the_peer() {
                 u.signature[5] ^= 1;
             }
         }
-        match r.on_message(&msg.encode(), now) {
+        match r.on_message(&msg.encode(), now).and_then(|()| r.flush(now)) {
             Err(ReplicateError::InvalidData(_)) => dropped = true,
             other => other.unwrap(),
         }

@@ -3,6 +3,7 @@
 //! durability notes in [`super`]).
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -331,78 +332,123 @@ impl Core {
     /// Verifies `proof` (with the `manifest` that came with it, for a core that has
     /// none yet) and stores what it proves, in one durable step.
     pub fn apply(&self, proof: Proof, manifest: Option<Manifest>) -> Result<Applied, StorageError> {
-        let verifier = self.verifier_with(manifest)?;
-        let mut head = lock(&self.head);
-        let verified = verify(proof, head.fork, &head.roots, &verifier)?;
-        let mut next = head.clone();
-        if let Some((roots, signature)) = verified
-            .upgrade
-            .filter(|(roots, _)| roots.length() > head.roots.length())
-        {
-            next.roots = roots;
-            next.signature = signature;
+        let (mut applied, error) = self.apply_batch(vec![(proof, manifest)]);
+        match error {
+            Some(e) => Err(e),
+            None => Ok(applied.pop().unwrap_or_default()),
         }
-        let mut applied = Applied::default();
-        let mut puts = Vec::with_capacity(verified.nodes.len() + 2);
-        {
-            let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
-            let nodes = txn.open_table(NODES).map_err(|e| self.io(&e))?;
-            if let Some(anchor) = verified.anchor {
-                let stored = nodes
-                    .get((self.id, anchor.index))
-                    .map_err(|e| self.io(&e))?
-                    .and_then(|v| decode_node(anchor.index, v.value()));
-                if stored != Some(anchor) {
-                    return Err(ProofError::InvalidChecksum(anchor.index).into());
+    }
+
+    /// Verifies and stores `proofs` in order as one journal record and one commit
+    /// (replication applies what one wake-up brought at once). A proof may hang on the
+    /// nodes of an earlier one in the batch. At the first proof that fails, the ones
+    /// before it are stored and the error is returned with their results.
+    pub fn apply_batch(
+        &self,
+        proofs: Vec<(Proof, Option<Manifest>)>,
+    ) -> (Vec<Applied>, Option<StorageError>) {
+        let mut head = lock(&self.head);
+        let before = head.clone();
+        let mut next = head.clone();
+        let mut results = Vec::with_capacity(proofs.len());
+        let mut puts: Vec<Put<'static>> = Vec::new();
+        // What this batch wrote and redb does not have yet.
+        let mut new_nodes: HashMap<u64, Node> = HashMap::new();
+        let mut new_blocks: HashSet<u64> = HashSet::new();
+        let mut verifier_used = None;
+        let mut error = None;
+        let read = || -> Result<_, redb::Error> {
+            let txn = self.db.begin_read()?;
+            Ok((txn.open_table(NODES)?, txn.open_table(BLOCKS)?))
+        };
+        let (nodes, blocks) = match read() {
+            Ok(t) => t,
+            Err(e) => return (results, Some(self.io(&e))),
+        };
+        let stored_block = |i: u64, new: &HashSet<u64>| -> Result<bool, StorageError> {
+            Ok(new.contains(&i) || blocks.get((self.id, i)).map_err(|e| self.io(&e))?.is_some())
+        };
+        for (proof, manifest) in proofs {
+            let step = (|| -> Result<Applied, StorageError> {
+                let verifier = match &verifier_used {
+                    Some(v) => Clone::clone(v),
+                    None => self.verifier_with(manifest)?,
+                };
+                let verified = verify(proof, next.fork, &next.roots, &verifier)?;
+                if let Some(anchor) = verified.anchor {
+                    let stored = match new_nodes.get(&anchor.index) {
+                        Some(n) => Some(*n),
+                        None => nodes
+                            .get((self.id, anchor.index))
+                            .map_err(|e| self.io(&e))?
+                            .and_then(|v| decode_node(anchor.index, v.value())),
+                    };
+                    if stored != Some(anchor) {
+                        return Err(ProofError::InvalidChecksum(anchor.index).into());
+                    }
                 }
-            }
-            puts.extend(verified.nodes.iter().map(|n| self.node_put(n)));
-            let blocks = txn.open_table(BLOCKS).map_err(|e| self.io(&e))?;
-            if let Some((index, value)) = &verified.block {
-                let had = blocks
-                    .get((self.id, *index))
-                    .map_err(|e| self.io(&e))?
-                    .is_some();
-                if !had {
-                    next.held += 1;
-                    next.held_bytes += value.len() as u64;
+                let mut applied = Applied::default();
+                if let Some((roots, signature)) = verified
+                    .upgrade
+                    .filter(|(roots, _)| roots.length() > next.roots.length())
+                {
+                    next.roots = roots;
+                    next.signature = signature;
+                    applied.upgraded_to = Some(next.roots.length());
                 }
-                applied.block = Some(*index);
-                if next.contiguous == *index {
+                for n in &verified.nodes {
+                    new_nodes.insert(n.index, *n);
+                    puts.push(self.node_put(n));
+                }
+                if let Some((index, value)) = verified.block {
+                    if !stored_block(index, &new_blocks)? {
+                        next.held += 1;
+                        next.held_bytes += value.len() as u64;
+                    }
+                    new_blocks.insert(index);
+                    applied.block = Some(index);
+                    puts.push(Put {
+                        table: Table::BLOCKS,
+                        id: self.id,
+                        index,
+                        value: Cow::Owned(value),
+                    });
+                }
+                // Blocks that arrived out of order may now join the contiguous run.
+                while next.contiguous < next.roots.length()
+                    && stored_block(next.contiguous, &new_blocks)?
+                {
                     next.contiguous += 1;
                 }
+                verifier_used = Some(verifier);
+                Ok(applied)
+            })();
+            match step {
+                Ok(applied) => results.push(applied),
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
             }
-            // Blocks that arrived out of order may now join the contiguous run.
-            while next.contiguous < next.roots.length()
-                && blocks
-                    .get((self.id, next.contiguous))
-                    .map_err(|e| self.io(&e))?
-                    .is_some()
-            {
-                next.contiguous += 1;
-            }
         }
-        if let Some((index, value)) = verified.block {
-            puts.push(Put {
-                table: Table::BLOCKS,
-                id: self.id,
-                index,
-                value: Cow::Owned(value),
-            });
+        if puts.is_empty() {
+            return (results, error);
         }
-        let upgraded = next.roots.length() > head.roots.length();
-        if upgraded || next.contiguous != head.contiguous || next.held != head.held {
-            puts.push(self.head_put(&next, Some(&verifier)));
+        let upgraded = next.roots.length() > before.roots.length();
+        if upgraded || next.contiguous != before.contiguous || next.held != before.held {
+            puts.push(self.head_put(&next, verifier_used.as_ref()));
         }
-        self.shared.commit(&puts)?;
+        if let Err(e) = self.shared.commit(&puts) {
+            // Nothing of the batch was stored: no result stands.
+            return (Vec::new(), Some(e));
+        }
         if upgraded {
-            *lock(&self.verifier) = Some(verifier);
-            applied.upgraded_to = Some(next.roots.length());
+            *lock(&self.verifier) = verifier_used;
         }
         *head = next;
         drop(head);
         self.changed();
-        Ok(applied)
+        (results, error)
     }
 
     /// The verifier to check a proof with: ours, else the manifest that came with it

@@ -276,3 +276,58 @@ fn one_core_is_one_object_and_changes_are_announced() {
     drop((a, b, c));
     assert_eq!(store.named("same").unwrap().length(), 1);
 }
+
+#[test]
+fn a_batch_may_hang_on_its_own_earlier_proofs_and_stops_at_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = Corestore::open(&dir.path().join("w.redb"))
+        .unwrap()
+        .named("x")
+        .unwrap();
+    writer.append(&["a", "b", "c", "d", "e"]).unwrap();
+    let reader = Corestore::open(&dir.path().join("r.redb"))
+        .unwrap()
+        .get(writer.key())
+        .unwrap();
+    let up = ProofRequest {
+        upgrade: Some(UpgradeRequest {
+            start: 0,
+            length: 5,
+        }),
+        ..ProofRequest::default()
+    };
+    reader
+        .apply(writer.proof(&up).unwrap(), writer.manifest())
+        .unwrap();
+    let block = |index, nodes| ProofRequest {
+        block: Some(BlockRequest { index, nodes }),
+        ..ProofRequest::default()
+    };
+    // Block 0 brings leaf 2 (its uncle); block 1's proof has no nodes and hangs on it.
+    let first = writer.proof(&block(0, 2)).unwrap();
+    let second = writer.proof(&block(1, 0)).unwrap();
+    assert!(second.block.as_ref().unwrap().nodes.is_empty());
+    let (results, error) = reader.apply_batch(vec![(first, None), (second, None)]);
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(results.len(), 2);
+    assert_eq!(reader.contiguous_length(), 2);
+    // A bad proof in the middle: what came before it is kept, nothing after.
+    let mut bad = writer.proof(&block(3, 1)).unwrap();
+    bad.block.as_mut().unwrap().value = b"X".to_vec();
+    let (results, error) = reader.apply_batch(vec![
+        (writer.proof(&block(2, 1)).unwrap(), None),
+        (bad, None),
+        (writer.proof(&block(4, 0)).unwrap(), None),
+    ]);
+    assert_eq!(results.len(), 1);
+    assert!(matches!(error, Some(StorageError::Proof(_))), "{error:?}");
+    assert_eq!(
+        (
+            reader.has(2).unwrap(),
+            reader.has(3).unwrap(),
+            reader.has(4).unwrap()
+        ),
+        (true, false, false)
+    );
+    assert_eq!(reader.contiguous_length(), 3);
+}
