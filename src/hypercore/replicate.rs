@@ -3,15 +3,17 @@
 //! check at open, `sync` both ways, upgrades and block requests as a reader, proofs as a
 //! writer, `range` announcements, and `noData` for what cannot be served.
 //!
-//! Sans-IO: feed [`Peer::on_open`] and [`Peer::on_message`], take the encoded messages
-//! from [`Peer::poll_message`] and what changed from [`Peer::poll_event`], and ask
-//! [`Peer::timed_out`] with the current time. The core's storage is called directly
-//! (a redb transaction per proof, fsync per applied proof).
+//! Sans-IO: feed [`Peer::on_open`] and [`Peer::on_message`], call [`Peer::flush`] once
+//! what arrived together has been fed (the answers received are stored in one commit),
+//! take the encoded messages from [`Peer::poll_message`] and what changed from
+//! [`Peer::poll_event`], and ask [`Peer::timed_out`] with the current time. The core's
+//! storage is called directly (one journaled commit per flush).
 //!
 //! Everything received is verified before it is stored ([`Core::apply`]); a peer that
 //! sends a bad proof, a bad capability or too many invalid requests gets an error, and
 //! the caller drops it. Memory per peer is bounded: [`MAX_INFLIGHT`] requests, at most
-//! [`MAX_RANGES`] remembered ranges of the peer's blocks.
+//! [`MAX_RANGES`] remembered ranges of the peer's blocks, [`MAX_PENDING_BYTES`] of
+//! answers waiting to be stored.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -36,6 +38,10 @@ pub const MAX_RANGES: usize = 1024;
 
 /// Invalid requests tolerated from a peer before it is dropped (Node's limit).
 const MAX_INVALID_REQUESTS: u32 = 64;
+
+/// Bytes of received blocks held before they are stored: past it, a peer's answers are
+/// stored at once instead of with the rest of the wake-up.
+pub const MAX_PENDING_BYTES: usize = 8 * 1024 * 1024;
 
 /// How long a request may wait for its answer before the peer counts as dead.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -286,7 +292,17 @@ impl Peer {
         match Message::decode(bytes).map_err(ReplicateError::Message)? {
             Message::Sync(s) => self.on_sync(s)?,
             Message::Request(r) => self.on_request(r)?,
-            Message::Data(d) => self.on_data(*d)?,
+            Message::Data(d) => {
+                self.on_data(*d)?;
+                let held: usize = self
+                    .pending
+                    .iter()
+                    .map(|(_, d)| d.proof.block.as_ref().map_or(0, |b| b.value.len()))
+                    .sum();
+                if held > MAX_PENDING_BYTES {
+                    self.flush(now)?;
+                }
+            }
             Message::NoData { request, .. } => {
                 if let Some((Asked::Block(b), _)) = self.release(request) {
                     // The peer does not have it after all: forget that it said so.
