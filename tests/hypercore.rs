@@ -128,7 +128,9 @@ async fn a_peer_that_does_not_know_the_key_gets_nothing() {
         .open("hypercore/alpha", writer.discovery_key(), &hs)
         .unwrap();
     while let Some(f) = mux_open.poll_transmit() {
-        conn.send_message(&f).await.unwrap();
+        // The writer may drop us before the send has even returned (it acts on the open
+        // as soon as it arrives): what counts is how the writer's session ended.
+        let _ = conn.send_message(&f).await;
     }
     let ended = tokio::time::timeout(Duration::from_secs(20), serving)
         .await

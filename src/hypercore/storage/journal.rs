@@ -9,13 +9,19 @@
 //! redb (puts are idempotent, in order) and made durable; a torn or corrupt tail — a
 //! write the process never finished, so never acknowledged — ends the replay.
 //!
-//! Record: `u32le length ‖ u32le crc32(payload) ‖ payload`; payload: `uint count`, then
-//! per put `u8 table ‖ uint id ‖ uint index ‖ buffer value`.
+//! The file is reused, not truncated (truncating made the kernel drop and re-allocate
+//! its pages at every checkpoint): records carry consecutive sequence numbers, and the
+//! header names the first one that counts, so the leftovers of an earlier generation
+//! after the live records end the replay like a torn tail does.
+//!
+//! Header: `"SPJ1" ‖ u32le 0 ‖ u64le first sequence number`. Record: `u32le length ‖
+//! u32le crc32(seq ‖ payload) ‖ u64le seq ‖ payload`; payload: `uint count`, then per put
+//! `u8 table ‖ uint id ‖ uint index ‖ buffer value`.
 
 use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io::{self, Read};
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::swarm::codec::{Reader, Writer};
@@ -46,16 +52,26 @@ pub(super) struct Put<'a> {
 /// The largest record replayed; anything claiming more is a corrupt tail.
 const MAX_RECORD: usize = 256 * 1024 * 1024;
 
+/// The file's first bytes.
+const MAGIC: &[u8; 4] = b"SPJ1";
+/// Header bytes before the first record.
+const HEADER: u64 = 16;
+/// Bytes before a record's payload.
+const RECORD_HEADER: usize = 16;
+
 /// The journal file beside a store.
 #[derive(Debug)]
 pub(super) struct Journal {
     file: File,
-    len: u64,
+    /// Where the next record goes.
+    pos: u64,
+    /// The next record's sequence number.
+    next_seq: u64,
 }
 
 impl Journal {
-    /// The journal of the store at `store_path` (`….journal`), opened for appending;
-    /// `replay` gets every whole record already in it, in order.
+    /// The journal of the store at `store_path` (`….journal`); `replay` gets every
+    /// live record already in it, in order.
     pub fn open(
         store_path: &Path,
         mut replay: impl FnMut(Vec<Put<'static>>) -> io::Result<()>,
@@ -65,47 +81,96 @@ impl Journal {
         let path = PathBuf::from(path);
         let mut file = OpenOptions::new()
             .read(true)
-            .append(true)
+            .write(true)
             .create(true)
+            .truncate(false)
             .mode(0o600)
             .open(&path)?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)?;
-        let mut at = 0;
-        while let Some((puts, used)) = read_record(&bytes[at..]) {
+        // Records are read one by one: the file may hold a long stale tail from
+        // earlier generations that must not be read at every open.
+        let mut header = [0u8; HEADER as usize];
+        let first_seq = match file.read_exact(&mut header) {
+            Ok(()) if &header[..4] == MAGIC => {
+                u64::from_le_bytes(header[8..16].try_into().unwrap_or_default())
+            }
+            _ => {
+                // New (or not ours): a first generation, numbered from 0.
+                let mut journal = Journal {
+                    file,
+                    pos: HEADER,
+                    next_seq: 0,
+                };
+                journal.write_header()?;
+                return Ok(journal);
+            }
+        };
+        let mut reader = io::BufReader::new(&mut file);
+        let mut pos = HEADER;
+        let mut seq = first_seq;
+        let mut buf = Vec::new();
+        loop {
+            let mut head = [0u8; RECORD_HEADER];
+            if reader.read_exact(&mut head).is_err() {
+                break;
+            }
+            let len = u32::from_le_bytes(head[..4].try_into().unwrap_or_default()) as usize;
+            if len > MAX_RECORD {
+                break;
+            }
+            buf.clear();
+            buf.extend_from_slice(&head);
+            buf.resize(RECORD_HEADER + len, 0);
+            if reader.read_exact(&mut buf[RECORD_HEADER..]).is_err() {
+                break;
+            }
+            let Some((puts, used)) = read_record(&buf, seq) else {
+                break;
+            };
             replay(puts)?;
-            at += used;
+            pos += used as u64;
+            seq += 1;
         }
         Ok(Journal {
             file,
-            len: bytes.len() as u64,
+            pos,
+            next_seq: seq,
         })
+    }
+
+    fn write_header(&mut self) -> io::Result<()> {
+        let mut header = [0u8; HEADER as usize];
+        header[..4].copy_from_slice(MAGIC);
+        header[8..].copy_from_slice(&self.next_seq.to_le_bytes());
+        self.file.write_all_at(&header, 0)
     }
 
     /// Appends one record of `puts`; when this returns, the change survives a crash of
     /// the process.
     pub fn write(&mut self, puts: &[Put<'_>]) -> io::Result<()> {
-        // The header's 8 bytes are reserved and filled in after the payload, so the
-        // record is built in one buffer and goes out in one `write`.
-        let mut record = encode(puts, 8);
-        let payload_len = record.len() - 8;
+        // The record's header is reserved and filled in after the payload, so the record
+        // is built in one buffer and goes out in one `write`.
+        let mut record = encode(puts, RECORD_HEADER);
+        let payload_len = record.len() - RECORD_HEADER;
+        record[8..16].copy_from_slice(&self.next_seq.to_le_bytes());
         let crc = crc32fast::hash(&record[8..]);
         record[..4].copy_from_slice(&(payload_len as u32).to_le_bytes());
         record[4..8].copy_from_slice(&crc.to_le_bytes());
-        self.file.write_all(&record)?;
-        self.len += record.len() as u64;
+        self.file.write_all_at(&record, self.pos)?;
+        self.pos += record.len() as u64;
+        self.next_seq += 1;
         Ok(())
     }
 
-    /// Bytes in the journal.
+    /// Bytes of live records.
     pub fn len(&self) -> u64 {
-        self.len
+        self.pos - HEADER
     }
 
-    /// Empties the journal (after a durable checkpoint made its records redundant).
+    /// Starts a new generation (after a durable checkpoint made the live records
+    /// redundant): the records written so far stop counting.
     pub fn clear(&mut self) -> io::Result<()> {
-        self.file.set_len(0)?;
-        self.len = 0;
+        self.write_header()?;
+        self.pos = HEADER;
         Ok(())
     }
 }
@@ -114,7 +179,7 @@ impl Journal {
 fn encode(puts: &[Put<'_>], room: usize) -> Vec<u8> {
     let size: usize = puts.iter().map(|p| p.value.len() + 24).sum();
     let mut w = Writer::with_capacity(room + size + 4);
-    w.bytes(&[0; 8][..room]);
+    w.bytes(&[0; RECORD_HEADER][..room]);
     w.uint(puts.len() as u64);
     for p in puts {
         w.u8(p.table.0).uint(p.id).uint(p.index).buffer(&p.value);
@@ -122,18 +187,19 @@ fn encode(puts: &[Put<'_>], room: usize) -> Vec<u8> {
     w.into_vec()
 }
 
-/// The record at the start of `bytes` and its size, or `None` for a torn, corrupt or
-/// missing one.
-fn read_record(bytes: &[u8]) -> Option<(Vec<Put<'static>>, usize)> {
+/// The record at the start of `bytes` if it is whole, intact and number `seq`, and its
+/// size; `None` for a torn, corrupt, stale or missing one.
+fn read_record(bytes: &[u8], seq: u64) -> Option<(Vec<Put<'static>>, usize)> {
     let len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
     let crc = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?);
     if len > MAX_RECORD {
         return None;
     }
-    let payload = bytes.get(8..8 + len)?;
-    if crc32fast::hash(payload) != crc {
+    let covered = bytes.get(8..RECORD_HEADER + len)?;
+    if crc32fast::hash(covered) != crc || u64::from_le_bytes(covered[..8].try_into().ok()?) != seq {
         return None;
     }
+    let payload = &covered[8..];
     let mut r = Reader::new(payload);
     let n = r.len().ok()?;
     let mut puts = Vec::with_capacity(n.min(4096));
@@ -149,7 +215,7 @@ fn read_record(bytes: &[u8]) -> Option<(Vec<Put<'static>>, usize)> {
             value: Cow::Owned(r.buffer().ok()?.to_vec()),
         });
     }
-    Some((puts, 8 + len))
+    Some((puts, RECORD_HEADER + len))
 }
 
 #[cfg(test)]
@@ -203,10 +269,25 @@ mod tests {
         })
         .unwrap();
         assert_eq!(n, 0);
+        std::fs::write(&path, &full).unwrap();
         let mut j = Journal::open(&store, |_| Ok(())).unwrap();
         j.clear().unwrap();
         assert_eq!(j.len(), 0);
+        drop(j);
         Journal::open(&store, |_| panic!("cleared")).unwrap();
+        // The file is reused: a new generation's record overwrites the first old one,
+        // and the old ones after it do not come back.
+        let mut j = Journal::open(&store, |_| panic!("cleared")).unwrap();
+        j.write(&b).unwrap();
+        drop(j);
+        assert_eq!(std::fs::read(&path).unwrap().len(), full.len());
+        let mut seen = Vec::new();
+        Journal::open(&store, |p| {
+            seen.push(p);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, vec![b.clone()]);
     }
 
     use std::os::unix::fs::PermissionsExt;
@@ -214,7 +295,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn reading_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
-            let _ = read_record(&bytes);
+            let _ = read_record(&bytes, 0);
         }
     }
 }
