@@ -3,7 +3,8 @@
 //! (at `HC_BENCH_REOPEN` blocks, default 1,000,000), and spork→spork replication of
 //! `HC_BENCH_REPLICATE` blocks (default 100,000) over a local DHT.
 //!
-//! `cargo bench --bench hypercore` (env: `HC_BENCH_N` blocks per append run, default
+//! `cargo bench --bench hypercore` (env: `HC_BENCH_ROUNDS` alternating spork/Node append
+//! rounds, default 3, medians reported; `HC_BENCH_N` blocks per append run, default
 //! 100,000; `HC_BENCH_BATCH` default 100; `HC_BENCH_SINGLE` one-at-a-time appends,
 //! default 5,000). The Node figures come from `tests/interop/core_tool.js`
 //! (`bench-append`, and `write`/`read` for replication Node→Node and the mixed pairs;
@@ -35,6 +36,37 @@ fn node_appends(n: u64, batch: u64, single: u64) -> Option<serde_json::Value> {
     serde_json::from_slice(&out.stdout).ok()
 }
 
+/// One round of spork appends on a fresh store: (batched blocks/s, single appends/s,
+/// random gets/s).
+fn spork_appends(path: &Path, n: u64, batch: u64, single: u64, block: &[u8]) -> (f64, f64, f64) {
+    let store = Corestore::open(path).unwrap();
+    let core = store.named("bench").unwrap();
+    let batch_blocks: Vec<&[u8]> = (0..batch).map(|_| block).collect();
+    let start = Instant::now();
+    let mut done = 0;
+    while done < n {
+        let take = batch.min(n - done) as usize;
+        core.append(&batch_blocks[..take]).unwrap();
+        done += take as u64;
+    }
+    let batched = rate(n, start.elapsed());
+    let start = Instant::now();
+    for _ in 0..single {
+        core.append(&[block]).unwrap();
+    }
+    let one = rate(single, start.elapsed());
+    let length = core.length();
+    let start = Instant::now();
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        assert!(core.get(x % length).unwrap().is_some());
+    }
+    (batched, one, rate(n, start.elapsed()))
+}
+
 fn main() {
     if !common::requested("hypercore") {
         return;
@@ -47,34 +79,36 @@ fn main() {
     let block = vec![7u8; 1024];
 
     let dir = tempfile::tempdir().unwrap();
-    let store = Corestore::open(&dir.path().join("bench.redb")).unwrap();
-    let core = store.named("bench").unwrap();
-    let batch_blocks: Vec<&[u8]> = (0..batch).map(|_| &block[..]).collect();
-    let start = Instant::now();
-    let mut done = 0;
-    while done < n {
-        let take = batch.min(n - done) as usize;
-        core.append(&batch_blocks[..take]).unwrap();
-        done += take as u64;
+    // Alternate spork and Node rounds (the machine's load drifts) and report medians.
+    let rounds: usize = common::setting("HC_BENCH_ROUNDS", 3);
+    let mut ours: Vec<(f64, f64, f64)> = Vec::new();
+    let mut theirs: Vec<serde_json::Value> = Vec::new();
+    for round in 0..rounds {
+        ours.push(spork_appends(
+            &dir.path().join(format!("bench{round}.redb")),
+            n,
+            batch,
+            single,
+            &block,
+        ));
+        theirs.extend(node_appends(n, batch, single));
     }
-    let batched = rate(n, start.elapsed());
-    let start = Instant::now();
-    for _ in 0..single {
-        core.append(&[&block[..]]).unwrap();
-    }
-    let one = rate(single, start.elapsed());
-    let length = core.length();
-    let start = Instant::now();
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
-    for _ in 0..n {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        assert!(core.get(x % length).unwrap().is_some());
-    }
-    let gets = rate(n, start.elapsed());
-    drop(core);
-    drop(store);
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    };
+    let batched = median(ours.iter().map(|o| o.0).collect());
+    let one = median(ours.iter().map(|o| o.1).collect());
+    let gets = median(ours.iter().map(|o| o.2).collect());
+    let node_median = |k: &str| -> Option<f64> {
+        let v: Vec<f64> = theirs.iter().filter_map(|t| t[k].as_f64()).collect();
+        (!v.is_empty()).then(|| median(v))
+    };
+    let batched_ratios: Vec<String> = ours
+        .iter()
+        .zip(&theirs)
+        .filter_map(|(o, t)| Some(format!("{:.2}", o.0 / t["batched_per_s"].as_f64()?)))
+        .collect();
 
     // Reopen at a million blocks: build it in big batches, close, time the open.
     let big = dir.path().join("big.redb");
@@ -165,9 +199,8 @@ fn main() {
 
     let pairs = runtime.block_on(mixed_replication(dir.path(), replicate_n));
 
-    let node = node_appends(n, batch, single);
-    let nb = |k: &str| node.as_ref().and_then(|v| v[k].as_f64());
-    println!("hypercore, {n} × 1 KiB blocks (batches of {batch}), {single} single appends:");
+    let nb = |k: &str| node_median(k);
+    println!("hypercore, {n} × 1 KiB blocks (batches of {batch}), {single} single appends, median of {rounds} alternating rounds:");
     println!("| | spork | Node hypercore@11 | ratio |");
     println!("|---|---:|---:|---:|");
     let row = |what: &str, ours: f64, theirs: Option<f64>| match theirs {
@@ -177,6 +210,10 @@ fn main() {
     row("append, batched (blocks/s)", batched, nb("batched_per_s"));
     row("append, one at a time (appends/s)", one, nb("single_per_s"));
     row("random get (gets/s)", gets, nb("gets_per_s"));
+    println!(
+        "(batched spork/Node, round by round: {})",
+        batched_ratios.join(", ")
+    );
     println!(
         "reopen at {reopen_at} blocks: {:.1} ms (Node at {n}: {})",
         reopen.as_secs_f64() * 1000.0,
