@@ -233,6 +233,15 @@ impl<'a> ClientPunch<'a> {
             ));
         }
         if answer.error != error::NONE {
+            // Which side gives up first when both NATs are random-port is a race: say
+            // the reason either way.
+            let ours = self.puncher.nat().firewall;
+            let theirs = answer.firewall.max(self.puncher.remote().firewall);
+            if ours >= firewall::RANDOM && theirs >= firewall::RANDOM {
+                return Err(ConnectError::Holepunch(
+                    "both peers are behind random-port NATs",
+                ));
+            }
             return Err(ConnectError::Holepunch("the peer gave up holepunching"));
         }
         let echoed = ask.token.is_some() && answer.remote_token == ask.token;

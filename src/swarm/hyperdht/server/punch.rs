@@ -243,7 +243,9 @@ impl Slot {
     fn abort(&self, code: u64) -> ServerReply {
         let answer = HolepunchPayload {
             error: code,
-            firewall: firewall::UNKNOWN,
+            // Our NAT's class, so the client can say why (Node's clients ignore it on
+            // an error reply).
+            firewall: self.puncher.nat().firewall,
             round: *lock(&self.round),
             ..HolepunchPayload::default()
         };
