@@ -4,8 +4,8 @@
 //! - [`swarm`]: the Hyperswarm stack we speak on the wire (compact-encoding, UDX,
 //!   dht-rpc, HyperDHT), wire-compatible with the Node packages;
 //! - [`keys`]: Ed25519 keypairs, the text forms of public keys, keyfiles;
-//! - [`hypercore`]: the signed append-only log, compatible with Node's hypercore@11
-//!   (growing: tree, hashes, manifests and signatures today);
+//! - [`hypercore`]: the signed append-only log, compatible with Node's hypercore@11:
+//!   tree, proofs, storage, replication, the seeder;
 //! - [`files`]: owner-only files created atomically (keyfiles, the host's secrets);
 //! - [`memory`]: giving freed heap back to the system (glibc keeps it);
 //! - [`tunnel`]: piping a p2p connection to and from a TCP socket;

@@ -2,7 +2,8 @@
 //! (reliable streams and datagrams on one UDP socket) → [`rpc`] (dht-rpc: requests,
 //! routing, NAT sampling) → [`hyperdht`] (records, announcements, handshake relaying).
 //! Beside them, [`noise`] (the IK/XX handshake) and [`secretstream`] (the encrypted
-//! stream over a UDX stream) make the encrypted channel between two peers.
+//! stream over a UDX stream) make the encrypted channel between two peers;
+//! [`protomux`] multiplexes channels over it and [`discovery`] meets peers by topic.
 //!
 //! Nothing here prints, parses command lines or knows about HTTP: commands build on it.
 
