@@ -1,6 +1,6 @@
-//! The golden vectors of `reference/wire/` (copied into `tests/vectors/`) and the few
-//! readers every hypercore unit test needs, so each test says what it checks and not
-//! how to parse JSON.
+//! The golden vectors of `reference/wire/` (copied into `tests/vectors/`), the few
+//! readers every hypercore unit test needs, and the writer/reader pair most tests start
+//! from, so each test says what it checks and not how to set it up.
 
 use serde_json::Value;
 
@@ -63,4 +63,26 @@ pub fn blocks(tree: &Value) -> Vec<Vec<u8>> {
         .iter()
         .map(|b| bytes(&b["hex"]))
         .collect()
+}
+
+/// A writer core of `blocks` in `dir/w.redb` and an empty reader of it in `dir/r.redb`:
+/// the two stores most tests start from.
+pub fn writer_and_reader(
+    dir: &std::path::Path,
+    blocks: &[&str],
+) -> (
+    std::sync::Arc<super::storage::Core>,
+    std::sync::Arc<super::storage::Core>,
+) {
+    use super::storage::Corestore;
+    let writer = Corestore::open(&dir.join("w.redb"))
+        .unwrap()
+        .named("w")
+        .unwrap();
+    writer.append(blocks).unwrap();
+    let reader = Corestore::open(&dir.join("r.redb"))
+        .unwrap()
+        .get(writer.key())
+        .unwrap();
+    (writer, reader)
 }

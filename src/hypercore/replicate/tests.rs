@@ -146,15 +146,8 @@ fn our_writer_answers_nodes_reader_byte_for_byte() {
 #[test]
 fn a_wrong_capability_or_a_bad_proof_drops_the_peer() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = Corestore::open(&dir.path().join("w.redb"))
-        .unwrap()
-        .named("a")
-        .unwrap();
-    writer.append(&["x", "y", "z"]).unwrap();
-    let reader = Corestore::open(&dir.path().join("r.redb"))
-        .unwrap()
-        .get(writer.key())
-        .unwrap();
+    let (writer, reader) =
+        crate::hypercore::test_vectors::writer_and_reader(dir.path(), &["x", "y", "z"]);
     let mut r = Peer::new(reader.clone(), true, true);
     // A capability for another connection (or another key) is refused.
     let err = r
@@ -198,11 +191,8 @@ fn a_wrong_capability_or_a_bad_proof_drops_the_peer() {
 #[test]
 fn a_writer_refuses_what_it_cannot_prove() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = Corestore::open(&dir.path().join("w.redb"))
-        .unwrap()
-        .named("a")
-        .unwrap();
-    writer.append(&["x", "y", "z"]).unwrap();
+    let (writer, _) =
+        crate::hypercore::test_vectors::writer_and_reader(dir.path(), &["x", "y", "z"]);
     let mut w = Peer::new(writer.clone(), false, false);
     w.on_open(&handshake(writer.key(), false, &HASH), true, &HASH)
         .unwrap();

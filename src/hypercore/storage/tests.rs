@@ -183,15 +183,8 @@ fn a_reader_replicates_a_writer_block_by_block_and_keeps_it() {
 #[test]
 fn bad_proofs_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = Corestore::open(&dir.path().join("w.redb"))
-        .unwrap()
-        .named("x")
-        .unwrap();
-    writer.append(&["a", "b", "c", "d", "e"]).unwrap();
-    let reader = Corestore::open(&dir.path().join("r.redb"))
-        .unwrap()
-        .get(writer.key())
-        .unwrap();
+    let (writer, reader) =
+        crate::hypercore::test_vectors::writer_and_reader(dir.path(), &["a", "b", "c", "d", "e"]);
     let up = ProofRequest {
         upgrade: Some(UpgradeRequest {
             start: 0,
@@ -280,15 +273,8 @@ fn one_core_is_one_object_and_changes_are_announced() {
 #[test]
 fn a_batch_may_hang_on_its_own_earlier_proofs_and_stops_at_a_bad_one() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = Corestore::open(&dir.path().join("w.redb"))
-        .unwrap()
-        .named("x")
-        .unwrap();
-    writer.append(&["a", "b", "c", "d", "e"]).unwrap();
-    let reader = Corestore::open(&dir.path().join("r.redb"))
-        .unwrap()
-        .get(writer.key())
-        .unwrap();
+    let (writer, reader) =
+        crate::hypercore::test_vectors::writer_and_reader(dir.path(), &["a", "b", "c", "d", "e"]);
     let up = ProofRequest {
         upgrade: Some(UpgradeRequest {
             start: 0,
