@@ -9,7 +9,7 @@
 use std::io;
 use std::task::{ready, Context, Poll};
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::Instant;
 
 use super::sodium::ABYTES;
@@ -42,14 +42,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SecretStream<S> {
                 }
                 return Poll::Ready(Ok(None));
             }
-            self.make_room();
-            let mut rb = ReadBuf::new(&mut self.raw[self.raw_end..]);
-            ready!(std::pin::Pin::new(&mut self.inner).poll_read(cx, &mut rb))?;
-            let n = rb.filled().len();
-            if n == 0 {
-                self.eof = true;
-            }
-            self.raw_end += n;
+            ready!(self.poll_fill(cx))?;
         }
     }
 

@@ -317,6 +317,26 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SecretStream<S> {
         Ok(true)
     }
 
+    /// Reads more encrypted bytes from the inner stream into the receive buffer (sets
+    /// `eof` at its end), growing the buffer while reads keep filling it.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.make_room();
+        let free = self.raw.len() - self.raw_end;
+        let mut rb = ReadBuf::new(&mut self.raw[self.raw_end..]);
+        ready!(Pin::new(&mut self.inner).poll_read(cx, &mut rb))?;
+        let n = rb.filled().len();
+        if n == 0 {
+            self.eof = true;
+        }
+        self.raw_end += n;
+        if n == free && self.raw.len() < RAW_MAX {
+            // The read filled the buffer: more is coming, read more at a time.
+            let bigger = (self.raw.len() * 2).min(RAW_MAX);
+            self.raw.resize(bigger, 0);
+        }
+        Poll::Ready(Ok(()))
+    }
+
     /// Makes room in the receive buffer for the frame being received.
     fn make_room(&mut self) {
         if self.raw_start == self.raw_end {
@@ -373,20 +393,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for SecretStream<S> {
                 }
                 return Poll::Ready(Ok(()));
             }
-            this.make_room();
-            let free = this.raw.len() - this.raw_end;
-            let mut rb = ReadBuf::new(&mut this.raw[this.raw_end..]);
-            ready!(Pin::new(&mut this.inner).poll_read(cx, &mut rb))?;
-            let n = rb.filled().len();
-            if n == 0 {
-                this.eof = true;
-            }
-            this.raw_end += n;
-            if n == free && this.raw.len() < RAW_MAX {
-                // The read filled the buffer: more is coming, read more at a time.
-                let bigger = (this.raw.len() * 2).min(RAW_MAX);
-                this.raw.resize(bigger, 0);
-            }
+            ready!(this.poll_fill(cx))?;
         }
     }
 }
