@@ -451,29 +451,28 @@ impl Mux {
         }
         let key = channel_key(&protocol, &id);
         // Our oldest unanswered open of this channel pairs with it.
-        let ours = self.outgoing.iter().position(|(_, k)| *k == key);
-        if let Some(pos) = ours {
-            let (local_id, _) = self.outgoing.remove(pos);
-            if self.local_channel(local_id).is_none() {
-                // We closed it before the peer answered: its id is free now.
-                self.free.push(local_id);
-                return Ok(());
+        let ours = match self.outgoing.iter().position(|(_, k)| *k == key) {
+            Some(pos) => {
+                let (local_id, _) = self.outgoing.remove(pos);
+                if self.local_channel(local_id).is_none() {
+                    // We closed it before the peer answered: its id is free now.
+                    self.free.push(local_id);
+                    return Ok(());
+                }
+                Some(local_id)
             }
-            self.remote[i] = Some(Remote {
-                key,
-                local_id: None,
-                handshake,
-                pending: Vec::new(),
-            });
-            self.pair(local_id, i);
-            return Ok(());
-        }
+            None => None,
+        };
         self.remote[i] = Some(Remote {
             key,
             local_id: None,
             handshake,
             pending: Vec::new(),
         });
+        if let Some(local_id) = ours {
+            self.pair(local_id, i);
+            return Ok(());
+        }
         self.events.push_back(Event::RemoteOpen {
             remote_id,
             protocol,
