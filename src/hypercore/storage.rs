@@ -103,8 +103,6 @@ pub enum StorageError {
 /// A corestore: one file, many cores.
 #[derive(Clone)]
 pub struct Corestore {
-    db: Arc<Database>,
-    path: PathBuf,
     primary_key: Key32,
     namespace: Key32,
     shared: Arc<Shared>,
@@ -196,7 +194,7 @@ impl Drop for Shared {
 impl std::fmt::Debug for Corestore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Corestore")
-            .field("path", &self.path)
+            .field("path", &self.shared.path)
             .finish()
     }
 }
@@ -351,8 +349,6 @@ impl Corestore {
         }
         let db = Arc::new(db);
         Ok(Corestore {
-            db: db.clone(),
-            path: path.to_owned(),
             primary_key: primary,
             namespace: [0; 32],
             shared: Arc::new(Shared {
@@ -366,10 +362,7 @@ impl Corestore {
     }
 
     fn io(&self, e: &dyn std::fmt::Display) -> StorageError {
-        StorageError::Io {
-            path: self.path.clone(),
-            message: e.to_string(),
-        }
+        self.shared.io(e)
     }
 
     /// The same store under the sub-namespace `name` (`store.namespace(name)`): named
@@ -406,7 +399,7 @@ impl Corestore {
     /// finds a core).
     pub fn by_discovery_key(&self, dk: &Key32) -> Result<Option<Arc<Core>>, StorageError> {
         let key = {
-            let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
+            let txn = self.shared.db.begin_read().map_err(|e| self.io(&e))?;
             let by_dk = txn.open_table(BY_DISCOVERY_KEY).map_err(|e| self.io(&e))?;
             let Some(id) = by_dk.get(dk).map_err(|e| self.io(&e))? else {
                 return Ok(None);
@@ -435,7 +428,7 @@ impl Corestore {
         // two callers from loading two copies of one core.
         let mut open = lock(&self.shared.open);
         let known = {
-            let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
+            let txn = self.shared.db.begin_read().map_err(|e| self.io(&e))?;
             let by_dk = txn.open_table(BY_DISCOVERY_KEY).map_err(|e| self.io(&e))?;
             let found = by_dk.get(&dk).map_err(|e| self.io(&e))?.map(|v| v.value());
             found
@@ -444,7 +437,7 @@ impl Corestore {
             return Ok(live);
         }
         // Creating a core writes (and fsyncs); opening a stored one only reads.
-        let txn = self.db.begin_write().map_err(|e| self.io(&e))?;
+        let txn = self.shared.db.begin_write().map_err(|e| self.io(&e))?;
         let (id, record) = {
             let mut by_dk = txn.open_table(BY_DISCOVERY_KEY).map_err(|e| self.io(&e))?;
             let mut heads = txn.open_table(HEADS).map_err(|e| self.io(&e))?;
@@ -525,7 +518,7 @@ impl Corestore {
 
     fn corrupt(&self, key: &Key32, what: &str) -> StorageError {
         StorageError::Corrupt {
-            path: self.path.clone(),
+            path: self.shared.path.clone(),
             core: hex::encode(key),
             what: what.to_string(),
         }
@@ -544,7 +537,7 @@ impl Corestore {
             None => None,
         };
         let roots = {
-            let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
+            let txn = self.shared.db.begin_read().map_err(|e| self.io(&e))?;
             let nodes = txn.open_table(NODES).map_err(|e| self.io(&e))?;
             let mut out = Vec::new();
             for index in super::flat::full_roots(record.length) {
@@ -570,9 +563,7 @@ impl Corestore {
             }
         }
         Ok(Core {
-            db: self.db.clone(),
             shared: self.shared.clone(),
-            path: self.path.clone(),
             id,
             key: record.key,
             discovery_key: discovery_key(&record.key),

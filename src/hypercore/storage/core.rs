@@ -4,10 +4,10 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use redb::{Database, ReadableDatabase};
+use redb::ReadableDatabase;
 
 use crate::keys::KeyPair;
 use crate::swarm::crypto::Key32;
@@ -25,9 +25,7 @@ use crate::hypercore::verify::verify;
 
 /// One core in a store.
 pub struct Core {
-    pub(super) db: Arc<Database>,
     pub(super) shared: Arc<Shared>,
-    pub(super) path: PathBuf,
     pub(super) id: u64,
     pub(super) key: Key32,
     pub(super) discovery_key: Key32,
@@ -91,10 +89,7 @@ impl ProofSource for TxnSource<'_> {
 
 impl Core {
     fn io(&self, e: &dyn std::fmt::Display) -> StorageError {
-        StorageError::Io {
-            path: self.path.clone(),
-            message: e.to_string(),
-        }
+        self.shared.io(e)
     }
 
     fn changed(&self) {
@@ -157,7 +152,7 @@ impl Core {
     /// Whether this store holds every root of length `length` (so it can prove an
     /// upgrade from there).
     pub fn has_roots(&self, length: u64) -> Result<bool, StorageError> {
-        let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
+        let txn = self.shared.db.begin_read().map_err(|e| self.io(&e))?;
         let nodes = txn.open_table(NODES).map_err(|e| self.io(&e))?;
         for index in flat::full_roots(length) {
             if nodes
@@ -274,7 +269,7 @@ impl Core {
 
     /// Block `index`, if this store holds it.
     pub fn get(&self, index: u64) -> Result<Option<Vec<u8>>, StorageError> {
-        let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
+        let txn = self.shared.db.begin_read().map_err(|e| self.io(&e))?;
         let blocks = txn.open_table(BLOCKS).map_err(|e| self.io(&e))?;
         let got = blocks.get((self.id, index)).map_err(|e| self.io(&e))?;
         Ok(got.map(|v| v.value().to_vec()))
@@ -282,14 +277,18 @@ impl Core {
 
     /// Whether this store holds block `index`.
     pub fn has(&self, index: u64) -> Result<bool, StorageError> {
-        Ok(self.get(index)?.is_some())
+        // Replication asks this for every candidate block: look, do not copy.
+        let txn = self.shared.db.begin_read().map_err(|e| self.io(&e))?;
+        let blocks = txn.open_table(BLOCKS).map_err(|e| self.io(&e))?;
+        let found = blocks.get((self.id, index)).map_err(|e| self.io(&e))?;
+        Ok(found.is_some())
     }
 
     /// How many tree levels above block `index`'s leaf (the leaf included) this store
     /// lacks, below the first stored ancestor: the `nodes` of a block request.
     pub fn missing_nodes(&self, index: u64) -> Result<u64, StorageError> {
         let head = 2 * self.length();
-        let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
+        let txn = self.shared.db.begin_read().map_err(|e| self.io(&e))?;
         let nodes = txn.open_table(NODES).map_err(|e| self.io(&e))?;
         let mut it = flat::Iter::new(index.saturating_mul(2));
         let mut count = 0;
@@ -309,14 +308,14 @@ impl Core {
     /// The proof answering `req` from what this store holds.
     pub fn proof(&self, req: &ProofRequest) -> Result<Proof, StorageError> {
         let head = lock(&self.head).clone();
-        let txn = self.db.begin_read().map_err(|e| self.io(&e))?;
+        let txn = self.shared.db.begin_read().map_err(|e| self.io(&e))?;
         let nodes = txn.open_table(NODES).map_err(|e| self.io(&e))?;
         let blocks = txn.open_table(BLOCKS).map_err(|e| self.io(&e))?;
         let mut src = TxnSource {
             id: self.id,
             nodes: &nodes,
             blocks: &blocks,
-            path: &self.path,
+            path: &self.shared.path,
         };
         proof::build(
             &mut src,
@@ -358,7 +357,7 @@ impl Core {
         let mut verifier_used = None;
         let mut error = None;
         let read = || -> Result<_, redb::Error> {
-            let txn = self.db.begin_read()?;
+            let txn = self.shared.db.begin_read()?;
             Ok((txn.open_table(NODES)?, txn.open_table(BLOCKS)?))
         };
         let (nodes, blocks) = match read() {
