@@ -384,8 +384,7 @@ impl Corestore {
     /// first time.
     pub fn with_key_pair(&self, pair: &KeyPair) -> Result<Arc<Core>, StorageError> {
         let manifest = Manifest::single_signer(*pair.public_key().as_bytes());
-        let secret = pair.secret_key();
-        let seed: Key32 = std::array::from_fn(|i| secret[i]);
+        let seed: Key32 = pair.signing_key().to_bytes();
         self.core(manifest.hash(), Some(manifest), Some(seed))
     }
 

@@ -248,10 +248,7 @@ impl Core {
             manifest: verifier
                 .filter(|v| !v.is_compat())
                 .map(|v| v.manifest().clone()),
-            seed: self
-                .signer
-                .as_ref()
-                .and_then(|p| p.secret_key()[..32].try_into().ok()),
+            seed: self.signer.as_ref().map(|p| p.signing_key().to_bytes()),
             fork: head.fork,
             length: head.roots.length(),
             signature: head.signature.clone(),
