@@ -368,23 +368,19 @@ async fn mixed_replication(dir: &Path, n: u64) -> Pairs {
                     .unwrap();
                 let node = spork::swarm::node::Node::join(vec![boot], 0).await.unwrap();
                 let start = Instant::now();
-                let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-                let seeding = tokio::spawn(spork::hypercore::seed::seed(
+                let seeder = spork::hypercore::seed::Seeder::start(
                     store.clone(),
                     node,
                     spork::keys::KeyPair::generate(),
                     vec![core.clone()],
                     |_| {},
-                    async {
-                        let _ = stopped.await;
-                    },
-                ));
+                )
+                .await;
                 while core.contiguous_length() < n || core.length() < n {
                     tokio::time::sleep(Duration::from_millis(5)).await;
                 }
                 let took = start.elapsed();
-                let _ = stop.send(());
-                let _ = seeding.await;
+                seeder.stop().await;
                 let _ = writer.kill();
                 Some(rate(n, took))
             }
@@ -405,17 +401,14 @@ async fn mixed_replication(dir: &Path, n: u64) -> Pairs {
         let node = spork::swarm::node::Node::join(vec![boot], 0).await.unwrap();
         let keypair = spork::keys::KeyPair::generate();
         let our_key = keypair.public_key().to_hex();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let seeding = tokio::spawn(spork::hypercore::seed::seed(
+        let seeder = spork::hypercore::seed::Seeder::start(
             store.clone(),
             node,
             keypair,
             vec![core.clone()],
             |_| {},
-            async {
-                let _ = stopped.await;
-            },
-        ));
+        )
+        .await;
         let key = hex::encode(core.key());
         let ms = tokio::task::spawn_blocking({
             let (boot_s, n_s) = (boot_s.clone(), n_s.clone());
@@ -429,8 +422,7 @@ async fn mixed_replication(dir: &Path, n: u64) -> Pairs {
         .await
         .ok()
         .flatten();
-        let _ = stop.send(());
-        let _ = seeding.await;
+        seeder.stop().await;
         ms.map(rate_ms)
     };
     drop(first);

@@ -53,6 +53,14 @@ fn services_call_each_other_through_the_gateway_with_their_tokens() {
         &json!([SERVICES_API, "list", []]).to_string(),
     );
     assert_eq!(denied["body"]["error"]["code"], -32003, "{denied}");
+    // …nor make the host seed (or list what it seeds)…
+    let denied = host.call(
+        HELLO_API,
+        "call",
+        &json!(["atek.cloud/seed-api", "add", [["ab".repeat(32)]]]).to_string(),
+    );
+    assert_eq!(denied["body"]["error"]["code"], -32003, "{denied}");
+    assert!(!host.dir.join("seeds.json").exists());
     // …but may inspect.
     let ready = host.call(
         HELLO_API,

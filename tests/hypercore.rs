@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{rust_network, rust_node as node};
+use spork::hypercore::seed::Seeder;
 use spork::hypercore::session::{replicate, Mode};
 use spork::hypercore::storage::{Core, Corestore};
 use spork::swarm::noise::Keypair;
@@ -290,4 +291,206 @@ fn spork_seed_refuses_bad_input_with_one_line() {
     // A refused run remembers nothing.
     let out = run(&["seed", "--remove", &"cd".repeat(32)]);
     assert_eq!(out.status.code(), Some(1));
+}
+
+/// Runs `spork ARGS… --dir DIR`, killed if it is still running after `limit` (a
+/// process that should have refused to start must not hang the suite).
+fn spork_within(dir: &std::path::Path, args: &[&str], limit: Duration) -> std::process::Output {
+    let mut child = std::process::Command::new(common::spork_bin())
+        .args(args)
+        .arg("--dir")
+        .arg(dir)
+        .env("SPORK_BOOTSTRAP", "127.0.0.1:9")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// `spork seed` in a folder where a host runs hands its keys to that host: the host
+/// downloads them (verified, live appends too, and a core added later over the
+/// connection already up), lists them, forgets them on --remove and resumes them after
+/// a restart. While `spork seed` runs on its own in a folder, no host starts there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spork_seed_hands_its_keys_to_the_host_in_its_folder() {
+    use common::host::{signal, spork_at, text, TestHost};
+    use serde_json::Value;
+    use tokio::task::block_in_place as blocking;
+
+    let (_net, boot) = rust_network().await;
+    let boot_s = boot.to_string();
+    let tmp = tempfile::tempdir().unwrap();
+    let block = |i: u32| format!("block {i}").into_bytes();
+    let wstore = Corestore::open(&tmp.path().join("writer.redb")).unwrap();
+    let first = wstore.named("first").unwrap();
+    first
+        .append(&(0..500).map(block).collect::<Vec<_>>())
+        .unwrap();
+    let wnode = spork::swarm::node::Node::join(vec![boot], 0).await.unwrap();
+    let writer = Seeder::start(
+        wstore.clone(),
+        wnode,
+        spork::keys::KeyPair::generate(),
+        vec![first.clone()],
+        |_| {},
+    )
+    .await;
+    let dir = tmp.path().join("home");
+    std::fs::create_dir(&dir).unwrap();
+    let here = dir.display().to_string();
+    let key = hex::encode(first.key());
+    let complete = |key: &str, n: u64| {
+        let key = key.to_string();
+        move |ev: &Value| {
+            ev["event"] == "seed"
+                && ev["key"] == key.as_str()
+                && ev["length"] == n
+                && ev["downloaded"] == n
+        }
+    };
+    let minute = Duration::from_secs(60);
+
+    let host = blocking(|| TestHost::start_on(&dir, &[], &boot_s));
+    let out = blocking(|| spork_at(&dir, &["seed", &key]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        format!("the host in {here} now seeds {key}")
+    );
+    blocking(|| host.wait_event(minute, complete(&key, 500)));
+    // Appends reach the host live.
+    first
+        .append(&(500..600).map(block).collect::<Vec<_>>())
+        .unwrap();
+    blocking(|| host.wait_event(minute, complete(&key, 600)));
+
+    // A second core of the same writer: the host is connected to it already, so the
+    // new core must be opened on that connection.
+    let second = wstore.named("second").unwrap();
+    second
+        .append(&(0..50).map(block).collect::<Vec<_>>())
+        .unwrap();
+    writer.add(second.clone());
+    let key2 = hex::encode(second.key());
+    let out = blocking(|| spork_at(&dir, &["seed", &key2, &key, "--json"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains(&format!("the host in {here} now seeds {key2}")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("the host in {here} already seeds {key}")),
+        "{said}"
+    );
+    let events: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events.iter().all(|e| e["event"] == "seed"), "{events:?}");
+    blocking(|| host.wait_event(minute, complete(&key2, 50)));
+
+    let out = blocking(|| spork_at(&dir, &["seed", "--list", "--json"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let list: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut keys = vec![key.clone(), key2.clone()];
+    keys.sort();
+    assert_eq!(
+        list.iter()
+            .map(|s| s["key"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        keys
+    );
+    let bytes = |n: u32| (0..n).map(|i| block(i).len() as u64).sum::<u64>();
+    for s in &list {
+        let (n, size) = if s["key"] == key.as_str() {
+            (600, bytes(600))
+        } else {
+            (50, bytes(50))
+        };
+        assert_eq!(
+            (s["length"].as_u64(), s["downloaded"].as_u64()),
+            (Some(n), Some(n)),
+            "{s}"
+        );
+        assert_eq!(s["bytes"].as_u64(), Some(size), "{s}");
+        assert!(s["peers"].as_u64().unwrap() >= 1, "{s}");
+    }
+
+    let out = blocking(|| spork_at(&dir, &["seed", "--remove", &key2]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        format!("the host in {here} no longer seeds {key2}")
+    );
+    let out = blocking(|| spork_at(&dir, &["seed", "--remove", &key2]));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        format!("error: {key2} is not seeded in {here}")
+    );
+
+    // A restarted host resumes what the folder lists, and only that.
+    let stop = |mut host: TestHost| {
+        signal(host.server.child.id(), 15);
+        assert!(host.server.child.wait().unwrap().success());
+    };
+    blocking(|| stop(host));
+    let host = blocking(|| TestHost::start_on(&dir, &[], &boot_s));
+    blocking(|| host.wait_event(minute, complete(&key, 600)));
+    let out = blocking(|| spork_at(&dir, &["seed", "--list", "--json"]));
+    let list: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["key"], key.as_str());
+    blocking(|| stop(host));
+
+    // What the host stored is the writer's log, block for block.
+    let store = Corestore::open(&dir.join("cores.redb")).unwrap();
+    let copy = store.get(first.key()).unwrap();
+    assert_eq!(copy.length(), 600);
+    for i in 0..600 {
+        assert_eq!(copy.get(u64::from(i)).unwrap(), Some(block(i)), "block {i}");
+    }
+    drop((copy, store));
+
+    // `spork seed` on its own holds the folder: no host starts there meanwhile.
+    let d = dir.to_str().unwrap();
+    let seeding = common::http::Server::start(&["seed", "--dir", d], &boot_s);
+    let ev = blocking(|| {
+        std::iter::repeat_with(|| seeding.event())
+            .find(|e| e["event"] == "listening")
+            .unwrap()
+    });
+    assert!(ev["public_key"].is_string(), "{ev}");
+    let busy = format!(
+        "error: `spork seed` is already running in {here} (pid {})",
+        seeding.child.id()
+    );
+    let out = blocking(|| spork_within(&dir, &["host", "--port", "0"], minute));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with(&busy),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = blocking(|| spork_within(&dir, &["seed", "--list"], minute));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with(&busy),
+        "{}",
+        text(&out.stderr)
+    );
+    drop(seeding);
+    writer.stop().await;
 }

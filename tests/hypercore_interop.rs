@@ -137,14 +137,17 @@ fn spork_seed_carries_a_node_core_to_node_readers() {
         .arg(&seed_dir)
         .output()
         .unwrap();
-    // The running seeder holds the store: --list must say so, not hang or corrupt.
-    if out.status.success() {
-        let list: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(list[0]["key"], hex_key.as_str());
-    } else {
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("another spork process"), "{err}");
-    }
+    // The running seeder holds the folder: --list says so (exit 1), never hangs.
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(&format!(
+            "error: `spork seed` is already running in {} (pid {})",
+            seed_dir.display(),
+            seed.child.id()
+        )),
+        "{err}"
+    );
     seed.signal(libc::SIGTERM);
     assert!(seed.wait(Duration::from_secs(10)).success());
     let out = Command::new(spork_bin())
@@ -177,16 +180,14 @@ async fn node_reads_a_core_written_through_the_rust_api_live() {
     let node = spork::swarm::node::Node::join(vec![boot], 0).await.unwrap();
     let keypair = spork::keys::KeyPair::generate();
     let our_key = keypair.public_key().to_hex();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let seeding = {
-        let (store, core) = (store.clone(), core.clone());
-        tokio::spawn(async move {
-            spork::hypercore::seed::seed(store, node, keypair, vec![core], |_| {}, async {
-                let _ = stop_rx.await;
-            })
-            .await
-        })
-    };
+    let seeder = spork::hypercore::seed::Seeder::start(
+        store.clone(),
+        node,
+        keypair,
+        vec![core.clone()],
+        |_| {},
+    )
+    .await;
     let key = hex::encode(core.key());
     let (mut reader, _) = core_tool(&["read", &boot.to_string(), &key, "300", &our_key]);
     // Appends while the reader waits reach it live.
@@ -200,8 +201,7 @@ async fn node_reads_a_core_written_through_the_rust_api_live() {
     .unwrap();
     assert_eq!(done["verified"], 300);
     assert_eq!(done["length"], 300);
-    let _ = stop_tx.send(());
-    seeding.await.unwrap().unwrap();
+    seeder.stop().await;
 }
 
 /// The README's Node one-liner makes a core that `spork seed` then takes in (run with

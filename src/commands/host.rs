@@ -36,7 +36,8 @@ impl DirArgs {
 /// routes JSON-RPC calls between them at /_atek/gateway?api=API_ID, and serves each at
 /// http://ID.localhost:PORT/ for browsers signed in with the one-time login link it
 /// prints. Its state lives in --dir (config.json, secrets.json, packages/, data/,
-/// logs/); a second host on the same folder is refused.
+/// logs/; cores.redb and seeds.json for the cores it seeds, see `spork seed`); a second
+/// host on the same folder is refused.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     spork host --dir ~/cloud               # run it (port 2835)\n  \
@@ -100,7 +101,12 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
         stop_grace: Duration::from_secs(args.stop_timeout),
         call_timeout: Duration::from_secs(args.call_timeout.max(1)),
         update_check: args.update_check,
+        dht: host::dht::DhtOptions {
+            bootstrap: super::bootstrap_nodes(&global)?,
+            port: global.dht_port.unwrap_or(0),
+        },
     };
+    let told = std::sync::Mutex::new(std::collections::HashSet::new());
     let events: host::HostEvents = Arc::new(move |event| match event {
         HostEvent::Listening { addr } => {
             reporter.say(format_args!(
@@ -120,6 +126,23 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
                 id,
                 status: status.as_str().to_string(),
             });
+        }
+        HostEvent::Dht(ev) => super::report_join(&reporter, &ev),
+        HostEvent::Seed(s) => {
+            // The terminal hears of a core when it is first seeded and when it first
+            // has every block (live appends would make a line each); scripts get every
+            // change.
+            let mut told = told.lock().unwrap_or_else(|p| p.into_inner());
+            let complete = s.downloaded == s.length;
+            if told.insert((s.key, false)) || (complete && told.insert((s.key, true))) {
+                reporter.say(format_args!(
+                    "seeding {}: length {}, downloaded {}",
+                    hex::encode(s.key),
+                    s.length,
+                    s.downloaded
+                ));
+            }
+            reporter.event(super::seed::status_event(&s));
         }
         HostEvent::Warning(text) => reporter.say(format_args!("warning: {text}")),
     });

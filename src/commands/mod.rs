@@ -129,6 +129,18 @@ pub(crate) fn report_join(reporter: &Reporter, ev: &crate::swarm::node::JoinEven
     }
 }
 
+/// `--bootstrap` (or the public default), parsed but not resolved.
+pub fn bootstrap_nodes(
+    global: &GlobalArgs,
+) -> Result<Vec<crate::swarm::bootstrap::BootstrapNode>, UsageError> {
+    parse_bootstrap(
+        global
+            .bootstrap
+            .as_deref()
+            .unwrap_or(crate::swarm::bootstrap::DEFAULT_BOOTSTRAP),
+    )
+}
+
 async fn bootstrap_list(global: &GlobalArgs) -> anyhow::Result<Vec<std::net::SocketAddrV4>> {
     let list = global
         .bootstrap

@@ -2,17 +2,22 @@
 //! appends live, serve them to anyone who asks — and remember the keys in `--dir`.
 
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
+use serde_json::json;
 
 use super::host::DirArgs;
 use super::{join_network_serving, shutdown_signal, GlobalArgs};
+use crate::host::client::{Client, ClientError};
+use crate::host::cores::SEED_API;
+use crate::host::dir::{DirError, Holder, HostDir};
 use crate::hypercore::id::parse_key;
-use crate::hypercore::seed::{seed, SeedList, SeedStatus};
-use crate::hypercore::storage::{Corestore, StorageError};
+use crate::hypercore::seed::{SeedError, SeedEvent, SeedInfo, SeedList, SeedStatus, Seeds};
+use crate::hypercore::storage::StorageError;
 use crate::swarm::crypto::Key32;
-use crate::ui::{Event, EventStream, Reporter, UsageError};
+use crate::ui::{Event, EventStream, HintedError, Reporter, UsageError};
 
 /// Keep hypercores available: download, follow live, serve to anyone.
 ///
@@ -20,7 +25,9 @@ use crate::ui::{Event, EventStream, Reporter, UsageError};
 /// block from whoever has it, verifies everything, follows appends live and serves the
 /// cores to any peer that knows their keys, until SIGINT/SIGTERM. The keys are
 /// remembered in --dir (seeds.json; the blocks in cores.redb), so a bare `spork seed`
-/// resumes them. Keys are 64 hex digits or the z-base-32 form Node's tools print.
+/// resumes them. When `spork host` runs in --dir, the keys are handed to it (it seeds
+/// them from then on) and `spork seed` returns at once. Keys are 64 hex digits or the
+/// z-base-32 form Node's tools print.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     spork seed efmawyz3xtnsow6n9bunhqbwmq9sfqir5485d3niub93ytbcju5o\n  \
@@ -42,6 +49,9 @@ pub struct SeedArgs {
     pub dir: DirArgs,
 }
 
+/// How long the host may take to answer (an `add` may join the DHT first).
+const HOST_CALL_LIMIT: Duration = Duration::from_secs(60);
+
 fn keys(args: &SeedArgs) -> Result<Vec<Key32>, UsageError> {
     args.keys
         .iter()
@@ -49,20 +59,8 @@ fn keys(args: &SeedArgs) -> Result<Vec<Key32>, UsageError> {
         .collect()
 }
 
-fn open_store(dir: &Path) -> anyhow::Result<Corestore> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Corestore::open(&dir.join("cores.redb")).map_err(|e| match e {
-        StorageError::Io { ref message, .. } if message.contains("already open") => {
-            anyhow::Error::new(e).context(format!(
-                "another spork process is using the store in {}",
-                dir.display()
-            ))
-        }
-        e => e.into(),
-    })
-}
-
-fn status_event(s: &SeedStatus) -> Event {
+/// The `seed` event of a core's status.
+pub(crate) fn status_event(s: &SeedStatus) -> Event {
     Event::Seed {
         key: hex::encode(s.key),
         length: s.length,
@@ -71,127 +69,197 @@ fn status_event(s: &SeedStatus) -> Event {
     }
 }
 
-/// Runs `spork seed`.
+fn info_event(s: &SeedInfo) -> Event {
+    Event::Seed {
+        key: s.key.clone(),
+        length: s.length,
+        downloaded: s.downloaded,
+        peers: s.peers,
+    }
+}
+
+fn seed_error(e: SeedError, dir: &Path) -> anyhow::Error {
+    match e {
+        SeedError::Keyfile(e) => super::key::keyfile_error(e),
+        SeedError::Storage(StorageError::InUse(_)) => anyhow::anyhow!(
+            "another spork process is using the store in {}",
+            dir.display()
+        ),
+        e => e.into(),
+    }
+}
+
+/// Runs `spork seed`: hands the work to the host running in --dir, or does it itself.
 pub async fn run(global: GlobalArgs, args: SeedArgs) -> anyhow::Result<()> {
     let reporter = Reporter::new(global.json, EventStream::Stdout);
     let given = keys(&args)?;
     super::check_bootstrap(&global)?;
     let dir = args.dir.path();
-    let mut list = SeedList::load(&dir)?;
+    if args.remove && given.is_empty() {
+        return Err(UsageError::new("--remove needs the KEYs to stop seeding").into());
+    }
+    // Nothing to list or resume: say so before making anything.
+    if given.is_empty() && !args.remove && SeedList::load(&dir)?.keys().next().is_none() {
+        if args.list {
+            return show_list(&dir, &[], &reporter);
+        }
+        return Err(
+            UsageError::with_hint("nothing to seed", "give a core's KEY: spork seed KEY").into(),
+        );
+    }
+    if hand_to_host(&dir, &args, &given, &reporter).await? {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // One process owns the folder's store (see `spork host`).
+    let _lock = HostDir::new(&dir).lock(Holder::Seed).map_err(|e| match e {
+        DirError::Busy { .. } => anyhow::Error::new(HintedError {
+            message: e.to_string(),
+            hint: "one process at a time keeps a folder's cores: stop that one first (a \
+                   `spork host` in the folder takes new keys while it seeds)"
+                .into(),
+        }),
+        e => e.into(),
+    })?;
+    let mut seeds = Seeds::open(&dir).map_err(|e| seed_error(e, &dir))?;
     if args.list {
+        let list = seeds.list()?;
         return show_list(&dir, &list, &reporter);
     }
     if args.remove {
-        if given.is_empty() {
-            return Err(UsageError::new("--remove needs the KEYs to stop seeding").into());
-        }
-        for key in &given {
-            if !list.remove(key) {
-                anyhow::bail!("{} is not seeded in {}", hex::encode(key), dir.display());
-            }
-        }
-        list.save()?;
+        seeds.remove(&given).map_err(|e| seed_error(e, &dir))?;
         for key in &given {
             reporter.say(format_args!("no longer seeding {}", hex::encode(key)));
         }
         return Ok(());
     }
-    let added: Vec<Key32> = given.into_iter().filter(|k| list.add(*k)).collect();
-    if list.keys().next().is_none() {
-        return Err(
-            UsageError::with_hint("nothing to seed", "give a core's KEY: spork seed KEY").into(),
-        );
-    }
-    let store = open_store(&dir)?;
-    list.save()?;
-    for key in &added {
+    for key in seeds.add(&given)? {
         reporter.say(format_args!(
             "remembering {} in {}",
             hex::encode(key),
             dir.display()
         ));
     }
-    let cores = list
-        .keys()
-        .map(|k| store.get(k))
-        .collect::<Result<Vec<_>, _>>()?;
-    let (keypair, _) = crate::keys::load_or_create(&dir.join("seed-key.json"))
-        .map_err(super::key::keyfile_error)?;
     let node = join_network_serving(&global, reporter).await?;
     let stop = shutdown_signal();
-    reporter.event(Event::listening(
-        Some(keypair.public_key().to_string()),
-        None,
-        None,
-    ));
+    let (failed_tx, mut failed) = tokio::sync::mpsc::unbounded_channel();
+    let public = seeds
+        .start(node.clone(), move |ev| match ev {
+            SeedEvent::Status(s) => {
+                reporter.say(format_args!(
+                    "{}: length {}, downloaded {}, peers {}",
+                    hex::encode(s.key),
+                    s.length,
+                    s.downloaded,
+                    s.peers
+                ));
+                reporter.event(status_event(&s));
+            }
+            SeedEvent::Failed(e) => {
+                let _ = failed_tx.send(e);
+            }
+        })
+        .await
+        .map_err(|e| seed_error(e, &dir))?;
+    let count = seeds.keys().count();
+    reporter.event(Event::listening(Some(public.to_string()), None, None));
     reporter.say(format_args!(
-        "seeding {} core{} as {}",
-        cores.len(),
-        if cores.len() == 1 { "" } else { "s" },
-        keypair.public_key()
+        "seeding {count} core{} as {public}",
+        if count == 1 { "" } else { "s" },
     ));
-    seed(
-        store,
-        node.clone(),
-        keypair,
-        cores,
-        |s| {
-            reporter.say(format_args!(
-                "{}: length {}, downloaded {}, peers {}",
-                hex::encode(s.key),
-                s.length,
-                s.downloaded,
-                s.peers
-            ));
-            reporter.event(status_event(&s));
-        },
-        stop,
-    )
-    .await?;
+    let result = tokio::select! {
+        _ = stop => Ok(()),
+        Some(e) = failed.recv() => Err(e),
+    };
+    seeds.stop().await?;
     node.close_connections();
-    Ok(())
+    Ok(result?)
 }
 
-fn show_list(dir: &Path, list: &SeedList, reporter: &Reporter) -> anyhow::Result<()> {
-    let keys: Vec<Key32> = list.keys().copied().collect();
-    let store = if keys.is_empty() || !dir.join("cores.redb").exists() {
-        None
-    } else {
-        Some(open_store(dir)?)
+/// Hands the work to the host running in `dir`; false if none runs there.
+async fn hand_to_host(
+    dir: &Path,
+    args: &SeedArgs,
+    given: &[Key32],
+    reporter: &Reporter,
+) -> anyhow::Result<bool> {
+    let hexes: Vec<String> = given.iter().map(hex::encode).collect();
+    let (method, params) = match (args.list, args.remove, given.is_empty()) {
+        (true, _, _) | (false, false, true) => ("list", json!([])),
+        (false, true, _) => ("remove", json!([hexes])),
+        (false, false, false) => ("add", json!([hexes])),
     };
-    let mut rows = Vec::new();
-    for key in &keys {
-        let (length, downloaded, bytes) = match &store {
-            Some(s) => {
-                let core = s.get(key)?;
-                (core.length(), core.blocks_held(), core.bytes_held())
+    let answer = match Client::new(dir)
+        .call(SEED_API, method, params, HOST_CALL_LIMIT)
+        .await
+    {
+        Err(ClientError::NotRunning(_)) => return Ok(false),
+        Err(e) => return Err(super::services::client_error(e, dir)),
+        Ok(answer) => answer,
+    };
+    let infos = |field: &str| -> anyhow::Result<Vec<SeedInfo>> {
+        serde_json::from_value(answer.get(field).cloned().unwrap_or_default())
+            .context("the host's answer is not a seed list")
+    };
+    let here = dir.display();
+    match method {
+        "remove" => {
+            for key in &hexes {
+                reporter.say(format_args!("the host in {here} no longer seeds {key}"));
             }
-            None => (0, 0, 0),
-        };
-        rows.push((hex::encode(key), length, downloaded, bytes));
+        }
+        "add" => {
+            let added: Vec<String> = serde_json::from_value(answer["added"].clone())
+                .context("the host's answer has no `added` list")?;
+            for key in &hexes {
+                let what = if added.contains(key) {
+                    "now seeds"
+                } else {
+                    "already seeds"
+                };
+                reporter.say(format_args!("the host in {here} {what} {key}"));
+            }
+            for info in infos("seeds")? {
+                reporter.event(info_event(&info));
+            }
+        }
+        _ if args.list => show_list(dir, &infos("seeds")?, reporter)?,
+        _ => {
+            let list = infos("seeds")?;
+            reporter.say(format_args!(
+                "the host in {here} seeds {} core{} (spork seed --list shows them)",
+                list.len(),
+                if list.len() == 1 { "" } else { "s" }
+            ));
+            for info in &list {
+                reporter.event(info_event(info));
+            }
+        }
     }
+    Ok(true)
+}
+
+fn show_list(dir: &Path, list: &[SeedInfo], reporter: &Reporter) -> anyhow::Result<()> {
     if reporter.json() {
-        let out: Vec<serde_json::Value> = rows
-            .iter()
-            .map(|(key, length, downloaded, bytes)| {
-                serde_json::json!({"key": key, "length": length, "downloaded": downloaded, "bytes": bytes})
-            })
-            .collect();
-        println!("{}", serde_json::Value::Array(out));
+        println!("{}", serde_json::to_string(list)?);
         return Ok(());
     }
-    if rows.is_empty() {
+    if list.is_empty() {
         reporter.say(format_args!("nothing is seeded in {}", dir.display()));
         return Ok(());
     }
     println!(
-        "{:<64}  {:>10}  {:>10}  {:>10}",
-        "KEY", "LENGTH", "DOWNLOADED", "SIZE"
+        "{:<64}  {:>10}  {:>10}  {:>10}  {:>5}",
+        "KEY", "LENGTH", "DOWNLOADED", "SIZE", "PEERS"
     );
-    for (key, length, downloaded, bytes) in rows {
+    for s in list {
         println!(
-            "{key}  {length:>10}  {downloaded:>10}  {:>10}",
-            human_bytes(bytes)
+            "{}  {:>10}  {:>10}  {:>10}  {:>5}",
+            s.key,
+            s.length,
+            s.downloaded,
+            human_bytes(s.bytes),
+            s.peers
         );
     }
     Ok(())

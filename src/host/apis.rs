@@ -1,6 +1,7 @@
 //! The host's own APIs, reached through the same gateway as services' APIs, with the
 //! original Atek's ids, method names and shapes: `atek.cloud/services-api` (admin
-//! only) and `atek.cloud/inspect-api` (any authenticated caller; never a secret).
+//! only) and `atek.cloud/inspect-api` (any authenticated caller; never a secret); and
+//! spork's own `atek.cloud/seed-api` (admin only, see [`super::cores`]).
 //! `status` is widened to spork's five states; `install` and `uninstall` take a few
 //! more options (`link`, `allowNetwork`, `env`, `purge`).
 //!
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
+use super::cores::SEED_API;
 use super::packages::{self, InstallOpts};
 use super::services::Status;
 use super::Host;
@@ -24,7 +26,7 @@ pub const INSPECT_API: &str = "atek.cloud/inspect-api";
 
 /// True for an API the host itself serves.
 pub fn is_host_api(api: &str) -> bool {
-    api == SERVICES_API || api == INSPECT_API
+    api == SERVICES_API || api == INSPECT_API || api == SEED_API
 }
 
 /// Whether a service whose manifest has `imports` may call `api` (no `imports`: any,
@@ -89,8 +91,11 @@ pub async fn call(
     }
     if !admin {
         return Err(refuse(format!(
-            "Not authorized: {SERVICES_API} is for the admin only"
+            "Not authorized: {api} is for the admin only"
         )));
+    }
+    if api == SEED_API {
+        return host.cores.call(&host.dht, method, params).await;
     }
     let services = &host.services;
     let service = |id: &str| {

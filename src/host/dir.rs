@@ -1,11 +1,12 @@
 //! The host's folder (`--dir`, default `~/.atek`): where each thing lives, its
 //! `config.json` (the original Atek's field names), its owner-only secrets, and the
-//! lock that keeps a second host off the same folder.
+//! lock that keeps a second host (or a `spork seed` on its own) off the same folder.
 //!
 //! Layout: `config.json`, `secrets.json` (0600), `host.lock`, `host.redb` (the store),
 //! `host.sock` (the owner-only control channel), `packages/{id}/`, `data/{id}/`,
 //! `sockets/{id}/` (the service's own socket), `sockets/{id}.host` (the host's socket
-//! for that service), `logs/{id}.log`.
+//! for that service), `logs/{id}.log`; the cores (`cores.redb`, `seeds.json`,
+//! `seed-key.json`), which `spork seed` also opens when no host runs.
 //!
 //! Nothing here runs a service or prints; secrets are never put in an error message.
 
@@ -45,13 +46,15 @@ pub enum DirError {
         /// What is wrong with it.
         problem: String,
     },
-    /// Another host holds the folder's lock.
-    #[error("another host is already running in {dir}{}", pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    /// Another process holds the folder's lock.
+    #[error("{} already running in {dir}{}", holder.describe(), pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     Busy {
         /// The folder.
         dir: PathBuf,
-        /// The other host's pid, when it wrote one.
+        /// The other process's pid, when it wrote one.
         pid: Option<u32>,
+        /// What the other process is.
+        holder: Holder,
     },
     /// The folder's path is too long for the unix sockets inside it.
     #[error("{dir}: the path is too long for unix sockets (at most {max} bytes)")]
@@ -61,6 +64,42 @@ pub enum DirError {
         /// The longest folder path that fits.
         max: usize,
     },
+}
+
+/// What holds a folder's lock: the folder's store opens in one process at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    /// `spork host`.
+    Host,
+    /// `spork seed` running without a host.
+    Seed,
+}
+
+impl Holder {
+    const fn word(self) -> &'static str {
+        match self {
+            Holder::Host => "host",
+            Holder::Seed => "seed",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Holder::Host => "another host is",
+            Holder::Seed => "`spork seed` is",
+        }
+    }
+
+    /// Reads `host.lock`'s "PID WORD" (a bare pid was written by hosts before seeds).
+    fn parse(text: &str) -> (Option<u32>, Holder) {
+        let mut words = text.split_whitespace();
+        let pid = words.next().and_then(|p| p.parse().ok());
+        let holder = match words.next() {
+            Some(w) if w == Holder::Seed.word() => Holder::Seed,
+            _ => Holder::Host,
+        };
+        (pid, holder)
+    }
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> DirError + '_ {
@@ -187,9 +226,9 @@ impl HostDir {
         Ok(())
     }
 
-    /// Takes the folder's lock for as long as the returned value lives. A second host
-    /// gets [`DirError::Busy`] with the first one's pid.
-    pub fn lock(&self) -> Result<HostLock, DirError> {
+    /// Takes the folder's lock for `holder` for as long as the returned value lives. A
+    /// second taker gets [`DirError::Busy`] naming the first one and its pid.
+    pub fn lock(&self, holder: Holder) -> Result<HostLock, DirError> {
         use std::io::{Read, Seek, Write};
         let path = self.root.join("host.lock");
         let mut file = std::fs::OpenOptions::new()
@@ -204,9 +243,11 @@ impl HostDir {
             Err(rustix::io::Errno::WOULDBLOCK) => {
                 let mut text = String::new();
                 let _ = file.read_to_string(&mut text);
+                let (pid, holder) = Holder::parse(&text);
                 return Err(DirError::Busy {
                     dir: self.root.clone(),
-                    pid: text.trim().parse().ok(),
+                    pid,
+                    holder,
                 });
             }
             Err(e) => return Err(io_error(&path)(e.into())),
@@ -214,7 +255,7 @@ impl HostDir {
         let written = file
             .set_len(0)
             .and_then(|()| file.rewind())
-            .and_then(|()| writeln!(file, "{}", std::process::id()));
+            .and_then(|()| writeln!(file, "{} {}", std::process::id(), holder.word()));
         written.map_err(io_error(&path))?;
         Ok(HostLock { _file: file })
     }
@@ -473,16 +514,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let host = HostDir::new(dir.path());
         host.prepare(false).unwrap();
-        let lock = host.lock().unwrap();
+        let lock = host.lock(Holder::Host).unwrap();
         assert!(host.is_locked());
-        let err = host.lock().unwrap_err().to_string();
-        assert!(
-            err.contains(&format!("(pid {})", std::process::id())),
-            "{err}"
+        let err = host.lock(Holder::Seed).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "another host is already running in {} (pid {})",
+                dir.path().display(),
+                std::process::id()
+            )
         );
         drop(lock);
         assert!(!host.is_locked());
-        host.lock().unwrap();
+        let _seed = host.lock(Holder::Seed).unwrap();
+        let err = host.lock(Holder::Host).unwrap_err().to_string();
+        assert!(
+            err.starts_with("`spork seed` is already running in"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -8,6 +8,8 @@
 
 pub mod apis;
 pub mod client;
+pub mod cores;
+pub mod dht;
 pub mod dir;
 pub mod ids;
 pub mod logs;
@@ -47,6 +49,10 @@ pub enum HostEvent {
         /// Its new status.
         status: Status,
     },
+    /// The DHT node's background join went on (see [`crate::swarm::node::JoinEvent`]).
+    Dht(crate::swarm::node::JoinEvent),
+    /// A seeded core's progress changed.
+    Seed(crate::hypercore::seed::SeedStatus),
     /// Something the admin should know (a core service that failed to install, no
     /// sandbox by choice).
     Warning(String),
@@ -74,6 +80,8 @@ pub struct HostOptions {
     pub call_timeout: Duration,
     /// How often git services are checked for a newer release.
     pub update_check: Duration,
+    /// Where to join the DHT when something needs it.
+    pub dht: dht::DhtOptions,
 }
 
 /// Why the host could not start.
@@ -88,6 +96,9 @@ pub enum HostError {
     /// The store.
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    /// The cores' store or seed list.
+    #[error(transparent)]
+    Cores(#[from] crate::hypercore::seed::SeedError),
     /// The port or the control socket.
     #[error("{what}: {source}")]
     Listen {
@@ -130,6 +141,10 @@ pub struct Host {
         hyper_util::client::legacy::Client<crate::gateway::unix::UnixConnector, Body>,
     /// One install, update or uninstall at a time.
     pub installing: tokio::sync::Mutex<()>,
+    /// The DHT node, joined on first need.
+    pub dht: dht::Dht,
+    /// The corestore and the cores seeded.
+    pub cores: cores::Cores,
     _lock: HostLock,
 }
 
@@ -165,17 +180,19 @@ impl Host {
     /// Stops every service and the listeners' work.
     pub async fn shutdown(&self) {
         self.services.shutdown().await;
+        self.cores.shutdown().await;
         let _ = std::fs::remove_file(self.dir.control_socket());
     }
 }
 
-/// Starts a host: folder and lock, config and secrets, the sandbox check, the store,
-/// the HTTP server and control socket, core services, then user services.
+/// Starts a host: folder and lock, config and secrets, the sandbox check, the stores,
+/// the HTTP server and control socket, user services and the seeded cores, then core
+/// services missing.
 pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, HostError> {
     let dir = HostDir::new(&opts.dir);
     let root = rustix::process::geteuid().is_root();
     dir.prepare(root)?;
-    let lock = dir.lock()?;
+    let lock = dir.lock(dir::Holder::Host)?;
     let mut config = Config::load_or_create(&dir)?;
     let secrets = Secrets::load_or_create(&dir)?;
     let sandbox = if opts.unsafe_no_sandbox {
@@ -192,6 +209,7 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
         )?)
     };
     let store = Arc::new(store::Store::open(&dir.store_file())?);
+    let cores = cores::Cores::open(dir.root(), events.clone())?;
     if let Some(port) = opts.port {
         config.port = port;
     }
@@ -277,6 +295,8 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
         settings,
         service_client,
         installing: tokio::sync::Mutex::new(()),
+        dht: dht::Dht::new(opts.dht.clone(), events.clone()),
+        cores,
         _lock: lock,
     });
     let _ = me.set(Arc::downgrade(&host));
@@ -293,6 +313,9 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
     events(HostEvent::Listening { addr });
 
     host.services.start_all()?;
+    // Joining the DHT must not hold up the services.
+    let seeding = host.clone();
+    tokio::spawn(async move { seeding.cores.resume(&seeding.dht).await });
     for core in core {
         if host.services.contains(&core.id) {
             continue;

@@ -1,27 +1,36 @@
 //! A blind seeder: keep cores available. Each seeded core's discovery key is joined on
 //! the swarm; every connection replicates every seeded core (and any other core of the
-//! store a peer asks for), downloading everything and following appends live.
+//! store a peer asks for), downloading everything and following appends live. Keys may
+//! be added and removed while it runs: an added core is opened at once on every
+//! connection already up, a removed one is no longer announced (its blocks stay, and
+//! are still served to a peer that asks for them).
 //!
-//! The list of seeded keys lives beside the store (`seeds.json`, owner-only, replaced
-//! atomically), so a restart seeds the same cores. Progress is reported per core when it
-//! changes, at most [`REPORT_EVERY`] apart, and always when a core becomes complete.
-//! The store is checkpointed on the same timer, so a power cut loses at most a second.
+//! [`Seeds`] is a folder's seeding — the keys (`seeds.json`, owner-only, replaced
+//! atomically, so a restart seeds the same cores), the store (`cores.redb`), the
+//! seeder's keypair (`seed-key.json`) — and, once started, the [`Seeder`] running on the
+//! swarm. `spork seed` and `spork host` both drive one; one process at a time can, as
+//! the store opens exclusively. Progress is reported per core when it changes, at most
+//! [`REPORT_EVERY`] apart, and always when a core becomes complete. The store is
+//! checkpointed on the same timer, so a power cut loses at most a second of downloads.
+//!
+//! Nothing here prints.
 
-use std::collections::{BTreeSet, HashMap};
-use std::future::Future;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::{JoinHandle, JoinSet};
 
-use crate::keys::KeyPair;
+use crate::keys::{KeyPair, KeyfileError, PublicKey};
 use crate::swarm::crypto::Key32;
-use crate::swarm::discovery::Discovery;
+use crate::swarm::discovery::{self, Discovery};
 use crate::swarm::node::Node;
 
 use super::replicate::PeerEvent;
-use super::session::{replicate, Mode};
+use super::session::{replicate_set, CoreSet, Mode};
 use super::storage::{Core, Corestore, StorageError};
 
 /// The shortest time between two progress reports of one core.
@@ -107,75 +116,258 @@ pub struct SeedStatus {
     pub peers: usize,
 }
 
-/// Seeds `cores` of `store` through `node` as `keypair` until `stop` resolves,
-/// reporting progress to `report`.
-pub async fn seed<F, S>(
+/// What a running seeder tells.
+#[derive(Debug)]
+pub enum SeedEvent {
+    /// A core's progress changed (or it was just added).
+    Status(SeedStatus),
+    /// The store failed: the seeder has stopped.
+    Failed(StorageError),
+}
+
+/// One seeded core as a listing shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeedInfo {
+    /// The core's key, hex.
+    pub key: String,
+    /// Its verified length.
+    pub length: u64,
+    /// Blocks stored.
+    pub downloaded: u64,
+    /// Bytes of blocks stored.
+    pub bytes: u64,
+    /// Peers replicating it now.
+    pub peers: usize,
+}
+
+/// Why seeding could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// The list of keys.
+    #[error(transparent)]
+    List(#[from] SeedListError),
+    /// The store.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The seeder's keyfile.
+    #[error(transparent)]
+    Keyfile(#[from] KeyfileError),
+    /// A key to remove that is not seeded.
+    #[error("{key} is not seeded in {}", dir.display())]
+    NotSeeded {
+        /// The key, hex.
+        key: String,
+        /// The folder.
+        dir: PathBuf,
+    },
+}
+
+type PeerCounts = Arc<Mutex<HashMap<Key32, usize>>>;
+
+fn lock_counts(
+    m: &Mutex<HashMap<Key32, usize>>,
+) -> std::sync::MutexGuard<'_, HashMap<Key32, usize>> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A running seeder: cores may be added and removed while it runs. It stops when
+/// stopped, when dropped (without waiting), or when the store fails
+/// ([`SeedEvent::Failed`]).
+pub struct Seeder {
+    cores: watch::Sender<Vec<Arc<Core>>>,
+    peers: PeerCounts,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Seeder {
+    /// Seeds `cores` of `store` through `node` as `keypair`, telling `report` how it
+    /// goes, until stopped.
+    pub async fn start<F>(
+        store: Corestore,
+        node: Node,
+        keypair: KeyPair,
+        cores: Vec<Arc<Core>>,
+        report: F,
+    ) -> Seeder
+    where
+        F: FnMut(SeedEvent) + Send + 'static,
+    {
+        let (discovery, incoming) = Discovery::start(node, keypair, Arc::new(|_, _| true)).await;
+        let (cores_tx, cores_rx) = watch::channel(cores);
+        let peers = PeerCounts::default();
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(run(
+            Loop {
+                store,
+                discovery: Arc::new(discovery),
+                cores: cores_rx,
+                peers: peers.clone(),
+            },
+            incoming,
+            report,
+            stopped,
+        ));
+        Seeder {
+            cores: cores_tx,
+            peers,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Seeds `core` too; false if it already was.
+    pub fn add(&self, core: Arc<Core>) -> bool {
+        self.cores.send_if_modified(|cores| {
+            let new = !cores.iter().any(|c| c.key() == core.key());
+            if new {
+                cores.push(core);
+            }
+            new
+        })
+    }
+
+    /// Stops seeding the core `key`; false if it was not seeded.
+    pub fn remove(&self, key: &Key32) -> bool {
+        self.cores.send_if_modified(|cores| {
+            let before = cores.len();
+            cores.retain(|c| c.key() != key);
+            cores.len() != before
+        })
+    }
+
+    /// How many peers replicate the core `key` now.
+    pub fn peers(&self, key: &Key32) -> usize {
+        lock_counts(&self.peers).get(key).copied().unwrap_or(0)
+    }
+
+    /// Stops seeding: no more announcements or connections, and waits for that.
+    pub async fn stop(mut self) {
+        drop(self.stop.take());
+        if let Some(task) = self.task.take() {
+            if let Err(e) = task.await {
+                if e.is_panic() {
+                    std::panic::resume_unwind(e.into_panic());
+                }
+            }
+        }
+    }
+}
+
+/// What the seeder's loop shares with the sessions it spawns.
+struct Loop {
     store: Corestore,
-    node: Node,
-    keypair: KeyPair,
-    cores: Vec<Arc<Core>>,
+    discovery: Arc<Discovery>,
+    cores: CoreSet,
+    peers: PeerCounts,
+}
+
+impl Loop {
+    fn status(&self, core: &Arc<Core>) -> SeedStatus {
+        SeedStatus {
+            key: *core.key(),
+            length: core.length(),
+            downloaded: core.blocks_held(),
+            peers: lock_counts(&self.peers)
+                .get(core.key())
+                .copied()
+                .unwrap_or(0),
+        }
+    }
+
+    /// Replicates every seeded core with `peer` until the connection ends.
+    fn replicate(&self, peer: discovery::Peer, sessions: &mut JoinSet<()>) {
+        let (store, cores, peers, discovery) = (
+            self.store.clone(),
+            self.cores.clone(),
+            self.peers.clone(),
+            self.discovery.clone(),
+        );
+        sessions.spawn(async move {
+            let mut connection = peer.connection;
+            let mode = Mode {
+                live: true,
+                download: true,
+            };
+            let _ = replicate_set(&mut connection, &store, cores, mode, |core, ev| {
+                let mut counts = lock_counts(&peers);
+                let n = counts.entry(*core.key()).or_default();
+                match ev {
+                    PeerEvent::Opened => *n += 1,
+                    PeerEvent::Closed => *n = n.saturating_sub(1),
+                    PeerEvent::Upgraded(_) | PeerEvent::Downloaded(_) => {}
+                }
+            })
+            .await;
+            discovery.disconnected(&peer.remote);
+        });
+    }
+}
+
+async fn run<F>(
+    state: Loop,
+    incoming: mpsc::Receiver<discovery::Peer>,
     mut report: F,
-    stop: S,
+    stop: oneshot::Receiver<()>,
+) where
+    F: FnMut(SeedEvent),
+{
+    if let Err(e) = seed(state, incoming, |s| report(SeedEvent::Status(s)), stop).await {
+        report(SeedEvent::Failed(e));
+    }
+}
+
+async fn seed<F>(
+    mut state: Loop,
+    mut incoming: mpsc::Receiver<discovery::Peer>,
+    mut report: F,
+    mut stop: oneshot::Receiver<()>,
 ) -> Result<(), StorageError>
 where
     F: FnMut(SeedStatus),
-    S: Future<Output = ()>,
 {
-    let (discovery, mut incoming) = Discovery::start(node, keypair, Arc::new(|_, _| true)).await;
-    let discovery = Arc::new(discovery);
-    for core in &cores {
-        discovery.join(*core.discovery_key());
-    }
-    let (events_tx, mut events) = mpsc::unbounded_channel::<(Key32, PeerEvent)>();
-    let mut peers: HashMap<Key32, usize> = HashMap::new();
+    // Sessions end with the loop: nothing holds the store once the seeder has stopped.
+    let mut sessions = JoinSet::new();
+    let mut joined: HashSet<Key32> = HashSet::new();
     let mut last: HashMap<Key32, (SeedStatus, tokio::time::Instant)> = HashMap::new();
-    let status = |core: &Arc<Core>, peers: &HashMap<Key32, usize>| SeedStatus {
-        key: *core.key(),
-        length: core.length(),
-        downloaded: core.blocks_held(),
-        peers: peers.get(core.key()).copied().unwrap_or(0),
-    };
-    for core in &cores {
-        let s = status(core, &peers);
-        report(s);
-        last.insert(*core.key(), (s, tokio::time::Instant::now()));
-    }
     let mut tick = tokio::time::interval(REPORT_EVERY);
-    tokio::pin!(stop);
+    let mut cores_changed = true;
     loop {
-        tokio::select! {
-            _ = &mut stop => return Ok(()),
-            Some(peer) = incoming.recv() => {
-                let (store, cores, tx, discovery) =
-                    (store.clone(), cores.clone(), events_tx.clone(), discovery.clone());
-                tokio::spawn(async move {
-                    let mut connection = peer.connection;
-                    let mode = Mode { live: true, download: true };
-                    let _ = replicate(&mut connection, &store, &cores, mode, |core, ev| {
-                        if matches!(ev, PeerEvent::Opened | PeerEvent::Closed) {
-                            let _ = tx.send((*core.key(), ev));
-                        }
-                    })
-                    .await;
-                    discovery.disconnected(&peer.remote);
-                });
+        if cores_changed {
+            // Topics follow the seeded set; a core new to it is reported at once.
+            let cores: Vec<Arc<Core>> = state.cores.borrow_and_update().clone();
+            let now = tokio::time::Instant::now();
+            let topics: HashSet<Key32> = cores.iter().map(|c| *c.discovery_key()).collect();
+            for gone in joined.difference(&topics) {
+                state.discovery.leave(gone);
             }
-            Some((key, ev)) = events.recv() => {
-                match ev {
-                    PeerEvent::Opened => *peers.entry(key).or_default() += 1,
-                    PeerEvent::Closed => {
-                        let n = peers.entry(key).or_default();
-                        *n = n.saturating_sub(1);
-                    }
-                    PeerEvent::Upgraded(_) | PeerEvent::Downloaded(_) => {}
+            for core in &cores {
+                state.discovery.join(*core.discovery_key());
+                if !last.contains_key(core.key()) {
+                    let s = state.status(core);
+                    report(s);
+                    last.insert(*core.key(), (s, now));
                 }
             }
+            last.retain(|key, _| cores.iter().any(|c| c.key() == key));
+            joined = topics;
+        }
+        cores_changed = false;
+        tokio::select! {
+            _ = &mut stop => break,
+            changed = state.cores.changed() => match changed {
+                Ok(()) => cores_changed = true,
+                Err(_) => break,
+            },
+            Some(peer) = incoming.recv() => state.replicate(peer, &mut sessions),
+            Some(_) = sessions.join_next() => {}
             _ = tick.tick() => {
-                // At most a second of writes is exposed to a power cut.
-                store.flush_if_due()?;
+                // At most a second of downloads is exposed to a power cut.
+                state.store.flush_if_due()?;
                 let now = tokio::time::Instant::now();
+                let cores: Vec<Arc<Core>> = state.cores.borrow().clone();
                 for core in &cores {
-                    let s = status(core, &peers);
+                    let s = state.status(core);
                     let (before, at) = last.get(core.key()).copied().unwrap_or((s, now));
                     let complete = s.downloaded == s.length && before.downloaded != s.downloaded;
                     let due = now.duration_since(at) >= REPORT_EVERY;
@@ -186,5 +378,130 @@ where
                 }
             }
         }
+    }
+    sessions.shutdown().await;
+    state.store.flush()
+}
+
+/// A folder's seeding: its keys, its store and, once started, its [`Seeder`].
+pub struct Seeds {
+    dir: PathBuf,
+    list: SeedList,
+    store: Corestore,
+    seeder: Option<Seeder>,
+}
+
+impl Seeds {
+    /// Opens the seeding in `dir` (which must exist): its list and its store. The store
+    /// opens exclusively: a second process gets a [`StorageError`].
+    pub fn open(dir: &Path) -> Result<Seeds, SeedError> {
+        let list = SeedList::load(dir)?;
+        let store = Corestore::open(&dir.join("cores.redb"))?;
+        Ok(Seeds {
+            dir: dir.to_owned(),
+            list,
+            store,
+            seeder: None,
+        })
+    }
+
+    /// The store the cores are kept in.
+    pub fn store(&self) -> &Corestore {
+        &self.store
+    }
+
+    /// The seeded keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &Key32> {
+        self.list.keys()
+    }
+
+    /// Whether nothing is seeded.
+    pub fn is_empty(&self) -> bool {
+        self.list.keys().next().is_none()
+    }
+
+    /// Whether the seeder runs.
+    pub fn is_running(&self) -> bool {
+        self.seeder.is_some()
+    }
+
+    /// Seeds `keys` too, remembered before this returns; the ones that were new.
+    pub fn add(&mut self, keys: &[Key32]) -> Result<Vec<Key32>, SeedError> {
+        let cores = keys
+            .iter()
+            .map(|k| self.store.get(k))
+            .collect::<Result<Vec<_>, _>>()?;
+        let added: Vec<Key32> = keys.iter().copied().filter(|k| self.list.add(*k)).collect();
+        if !added.is_empty() {
+            self.list.save()?;
+        }
+        if let Some(seeder) = &self.seeder {
+            for core in cores {
+                seeder.add(core);
+            }
+        }
+        Ok(added)
+    }
+
+    /// Stops seeding `keys` (all or, if one is not seeded, none); their blocks stay.
+    pub fn remove(&mut self, keys: &[Key32]) -> Result<(), SeedError> {
+        if let Some(key) = keys.iter().find(|k| !self.list.keys().any(|s| s == *k)) {
+            return Err(SeedError::NotSeeded {
+                key: hex::encode(key),
+                dir: self.dir.clone(),
+            });
+        }
+        for key in keys {
+            self.list.remove(key);
+            if let Some(seeder) = &self.seeder {
+                seeder.remove(key);
+            }
+        }
+        Ok(self.list.save()?)
+    }
+
+    /// Where the core `key` stands (seeded or not).
+    pub fn info(&self, key: &Key32) -> Result<SeedInfo, SeedError> {
+        let core = self.store.get(key)?;
+        Ok(SeedInfo {
+            key: hex::encode(key),
+            length: core.length(),
+            downloaded: core.blocks_held(),
+            bytes: core.bytes_held(),
+            peers: self.seeder.as_ref().map_or(0, |s| s.peers(key)),
+        })
+    }
+
+    /// Every seeded core, in key order.
+    pub fn list(&self) -> Result<Vec<SeedInfo>, SeedError> {
+        self.list.keys().map(|k| self.info(k)).collect()
+    }
+
+    /// Starts seeding on `node` as the folder's keypair (`seed-key.json`, made on first
+    /// use), telling `report` how it goes; its public key. Starting twice does nothing.
+    pub async fn start<F>(&mut self, node: Node, report: F) -> Result<PublicKey, SeedError>
+    where
+        F: FnMut(SeedEvent) + Send + 'static,
+    {
+        let (keypair, _) = crate::keys::load_or_create(&self.dir.join("seed-key.json"))?;
+        let public = keypair.public_key();
+        if self.seeder.is_none() {
+            let cores = self
+                .list
+                .keys()
+                .map(|k| self.store.get(k))
+                .collect::<Result<Vec<_>, _>>()?;
+            let seeder = Seeder::start(self.store.clone(), node, keypair, cores, report).await;
+            self.seeder = Some(seeder);
+        }
+        Ok(public)
+    }
+
+    /// Stops the seeder, if one runs, and checkpoints the store.
+    pub async fn stop(&mut self) -> Result<(), SeedError> {
+        if let Some(seeder) = self.seeder.take() {
+            seeder.stop().await;
+        }
+        Ok(self.store.flush()?)
     }
 }

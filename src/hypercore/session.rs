@@ -1,7 +1,9 @@
 //! Replicating a corestore over one encrypted connection, as `store.replicate(conn)`
 //! does in Node: a protomux on the secret stream, one `hypercore/alpha` channel and one
-//! [`Peer`] per core. The cores we name are opened at once; the peer's opens for
-//! discovery keys the store holds are claimed, the others rejected.
+//! [`Peer`] per core. The cores we name are opened at once, and those added to a
+//! [`CoreSet`] while the session runs as they come (a seeder given a new key must not
+//! wait for a new connection to peers it already has); the peer's opens for discovery
+//! keys the store holds are claimed, the others rejected.
 //!
 //! The loop only moves bytes and wakes: protocol decisions live in [`Mux`] and [`Peer`].
 //! It ends when the peer closes the connection (`Ok`), or with an error when the peer
@@ -71,12 +73,15 @@ pub enum SessionError {
     Timeout(String),
 }
 
-type Changed = Pin<Box<dyn Future<Output = watch::Receiver<u64>> + Send>>;
+/// The cores a session opens on its own, which may grow while it runs.
+pub type CoreSet = watch::Receiver<Vec<Arc<Core>>>;
 
-fn wait_change(mut rx: watch::Receiver<u64>) -> Changed {
+type Changed<T> = Pin<Box<dyn Future<Output = watch::Receiver<T>> + Send>>;
+
+fn wait_change<T: Send + Sync + 'static>(mut rx: watch::Receiver<T>) -> Changed<T> {
     Box::pin(async move {
         if rx.changed().await.is_err() {
-            // The store is gone: never wake again for it.
+            // The sender is gone: nothing will change again.
             std::future::pending::<()>().await;
         }
         rx
@@ -86,6 +91,7 @@ fn wait_change(mut rx: watch::Receiver<u64>) -> Changed {
 enum Wake {
     Frame(Option<Vec<u8>>),
     Changed(watch::Receiver<u64>),
+    Cores(CoreSet),
     Tick,
 }
 
@@ -95,6 +101,23 @@ pub async fn replicate<S, F>(
     stream: &mut SecretStream<S>,
     store: &Corestore,
     cores: &[Arc<Core>],
+    mode: Mode,
+    on_event: F,
+) -> Result<(), SessionError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    F: FnMut(&Arc<Core>, PeerEvent),
+{
+    let (_fixed, cores) = watch::channel(cores.to_vec());
+    replicate_set(stream, store, cores, mode, on_event).await
+}
+
+/// [`replicate`] with a set of cores that may grow while the session runs: each core
+/// added is opened on this connection at once.
+pub async fn replicate_set<S, F>(
+    stream: &mut SecretStream<S>,
+    store: &Corestore,
+    cores: CoreSet,
     mode: Mode,
     mut on_event: F,
 ) -> Result<(), SessionError>
@@ -114,7 +137,7 @@ where
 async fn run<S, F>(
     stream: &mut SecretStream<S>,
     store: &Corestore,
-    cores: &[Arc<Core>],
+    mut cores: CoreSet,
     mode: Mode,
     on_event: &mut F,
     peers: &mut HashMap<u64, Peer>,
@@ -128,14 +151,19 @@ where
     let mut mux = Mux::new();
     // Channels we opened, waiting for the peer's open; then the running peers.
     let mut opening: HashMap<u64, Arc<Core>> = HashMap::new();
-    mux.cork();
-    for core in cores {
-        let hs = handshake(core.key(), initiator, &hash);
-        if let Some(id) = mux.open(PROTOCOL, core.discovery_key(), &hs) {
-            opening.insert(id, core.clone());
+    let open_ours = |mux: &mut Mux, opening: &mut HashMap<u64, Arc<Core>>, cores: &mut CoreSet| {
+        mux.cork();
+        for core in cores.borrow_and_update().iter() {
+            let hs = handshake(core.key(), initiator, &hash);
+            // `None`: this core's channel is open already (ours, or the peer's claimed).
+            if let Some(id) = mux.open(PROTOCOL, core.discovery_key(), &hs) {
+                opening.insert(id, core.clone());
+            }
         }
-    }
-    mux.uncork();
+        mux.uncork();
+    };
+    open_ours(&mut mux, &mut opening, &mut cores);
+    let mut cores_changed = wait_change(cores);
     let mut changed = wait_change(store.subscribe());
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -163,6 +191,9 @@ where
             if let Poll::Ready(rx) = changed.as_mut().poll(cx) {
                 return Poll::Ready(Ok(Wake::Changed(rx)));
             }
+            if let Poll::Ready(rx) = cores_changed.as_mut().poll(cx) {
+                return Poll::Ready(Ok(Wake::Cores(rx)));
+            }
             if tick.poll_tick(cx).is_ready() {
                 return Poll::Ready(Ok(Wake::Tick));
             }
@@ -189,6 +220,10 @@ where
                 for peer in peers.values_mut() {
                     peer.on_local_change(now).map_err(|e| peer_error(peer, e))?;
                 }
+            }
+            Wake::Cores(mut rx) => {
+                open_ours(&mut mux, &mut opening, &mut rx);
+                cores_changed = wait_change(rx);
             }
             Wake::Tick => {
                 if let Some(p) = peers.values().find(|p| p.timed_out(now)) {

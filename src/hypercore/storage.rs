@@ -86,6 +86,9 @@ pub enum StorageError {
         /// What is wrong.
         what: String,
     },
+    /// Another process (or another store in this one) has the file open.
+    #[error("{0}: the store is open in another process")]
+    InUse(PathBuf),
     /// An append to a core whose signing key this store does not hold.
     #[error("core {0} is not writable here")]
     NotWritable(String),
@@ -307,7 +310,10 @@ impl Corestore {
             path: path.to_owned(),
             message: e.to_string(),
         };
-        let db = Database::create(path).map_err(|e| io(&e))?;
+        let db = Database::create(path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => StorageError::InUse(path.to_owned()),
+            e => io(&e),
+        })?;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
             .map_err(|e| io(&e))?;
         let txn = db.begin_write().map_err(|e| io(&e))?;

@@ -54,10 +54,15 @@ impl TestHost {
 
     /// A host in `dir` (which outlives it).
     pub fn start_in(dir: &Path, extra: &[&str]) -> TestHost {
+        TestHost::start_on(dir, extra, "127.0.0.1:9")
+    }
+
+    /// A host in `dir` whose DHT is `boot`.
+    pub fn start_on(dir: &Path, extra: &[&str], boot: &str) -> TestHost {
         let d = dir.to_str().unwrap();
         let mut args = vec!["host", "--dir", d, "--port", "0"];
         args.extend(extra);
-        let server = Server::start(&args, "127.0.0.1:9");
+        let server = Server::start(&args, boot);
         let ev = server.event();
         assert_eq!(ev["event"], "listening", "{ev}");
         let port = ev["port"].as_u64().unwrap() as u16;
@@ -77,6 +82,19 @@ impl TestHost {
     /// Runs a verb with `stdin` as its input.
     pub fn spork_stdin(&self, args: &[&str], stdin: &str) -> Output {
         spork_in(&self.dir, args, Some(stdin))
+    }
+
+    /// Waits for the first event that satisfies `ok` (others are skipped).
+    pub fn wait_event(&self, limit: Duration, ok: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.server.events.recv_timeout(left) {
+                Ok(ev) if ok(&ev) => return ev,
+                Ok(_) => {}
+                Err(_) => panic!("no such event within {limit:?}"),
+            }
+        }
     }
 
     /// `spork install PATH --json …`, which must succeed; the new service's object.
