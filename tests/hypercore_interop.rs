@@ -124,6 +124,21 @@ fn spork_seed_carries_a_node_core_to_node_readers() {
     assert_eq!(done["verified"], 10500);
     assert_eq!(done["peers"], serde_json::json!([spork_key]));
 
+    // The writer truncates: spork asks it to prove the new fork (Node answers spork's
+    // request), and says that it does not follow it.
+    writeln!(writer.child.stdin.as_mut().unwrap(), "truncate 10200").unwrap();
+    until(&mut writer, Duration::from_secs(30), |v| v["fork"] == 1);
+    let warned = until(&mut seed, Duration::from_secs(60), |v| {
+        v["event"] == "error"
+    });
+    let message = warned["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!(
+            "{hex_key}: its writer truncated it (fork 1, length 10200)"
+        )),
+        "{message}"
+    );
+
     // The writer leaves; a fresh reader still gets everything, from spork alone.
     drop(writer.child.stdin.take());
     writer.wait(Duration::from_secs(30));

@@ -155,6 +155,11 @@ pub async fn run(global: GlobalArgs, args: SeedArgs) -> anyhow::Result<()> {
                 ));
                 reporter.event(status_event(&s));
             }
+            SeedEvent::Forked(seen) => {
+                let message = seen.to_string();
+                reporter.say(format_args!("warning: {message}"));
+                reporter.event(Event::Error { message });
+            }
             SeedEvent::Failed(e) => {
                 let _ = failed_tx.send(e);
             }

@@ -11,7 +11,9 @@
 //!
 //! Everything received is verified before it is stored ([`Core::apply`]); a peer that
 //! sends a bad proof, a bad capability or too many invalid requests gets an error, and
-//! the caller drops it. Memory per peer is bounded: [`MAX_INFLIGHT`] requests, at most
+//! the caller drops it. Forks are not followed: a peer on a later fork (its writer
+//! truncated) is asked once to prove it — dropped if the proof fails, reported as
+//! [`PeerEvent::Forked`] if it holds — and nothing of that fork is stored. Memory per peer is bounded: [`MAX_INFLIGHT`] requests, at most
 //! [`MAX_RANGES`] remembered ranges of the peer's blocks, [`MAX_PENDING_BYTES`] of
 //! answers waiting to be stored.
 
@@ -86,6 +88,14 @@ pub enum PeerEvent {
     Upgraded(u64),
     /// This block arrived and was stored.
     Downloaded(u64),
+    /// The peer proved that the writer truncated the core: it is on a later fork, of
+    /// this length. Nothing of it is stored (forks are not followed).
+    Forked {
+        /// The peer's fork.
+        fork: u64,
+        /// Its length there.
+        length: u64,
+    },
 }
 
 /// What one of our requests asked for.
@@ -93,6 +103,8 @@ pub enum PeerEvent {
 enum Asked {
     Upgrade,
     Block(u64),
+    /// A proof of the peer's later fork (an upgrade from 0 on it).
+    Fork(u64),
 }
 
 /// What we know of the peer.
@@ -107,6 +119,8 @@ struct Remote {
     contiguous: u64,
     /// Other announced runs: start → end (exclusive).
     ranges: BTreeMap<u64, u64>,
+    /// The later fork of the peer we asked to prove (asked once per fork).
+    fork_checked: Option<u64>,
 }
 
 impl Remote {
@@ -425,10 +439,22 @@ impl Peer {
         let matches = match asked {
             Asked::Block(b) => d.proof.block.as_ref().is_some_and(|p| p.index == b),
             Asked::Upgrade => d.proof.upgrade.is_some(),
+            Asked::Fork(fork) => d.proof.fork == fork && d.proof.upgrade.is_some(),
         };
         if !matches {
             // An answer to something else: treated as "not available".
             self.release(d.request);
+            return Ok(());
+        }
+        if let Asked::Fork(fork) = asked {
+            // Checked at once: it is not stored, so it waits for no commit.
+            self.release(d.request);
+            let length = match self.core.check_fork(d.proof, d.manifest) {
+                Ok(length) => length,
+                Err(StorageError::Proof(e)) => return Err(ReplicateError::InvalidData(e)),
+                Err(e) => return Err(ReplicateError::Storage(e)),
+            };
+            self.events.push_back(PeerEvent::Forked { fork, length });
             return Ok(());
         }
         if self.pending.iter().any(|(id, _)| *id == d.request) {
@@ -544,10 +570,39 @@ impl Peer {
         }));
     }
 
-    /// Sends the requests that are due: an upgrade when the peer is ahead, then blocks.
+    /// Sends the requests that are due: an upgrade when the peer is ahead, then blocks;
+    /// or, when the peer is on a later fork, one request for the proof of it.
     fn schedule(&mut self, now: Instant) -> Result<(), ReplicateError> {
         let fork = self.core.fork();
-        if !self.remote.synced || self.remote.fork != fork || !self.remote.uploading {
+        if !self.remote.synced || !self.remote.uploading {
+            return Ok(());
+        }
+        if self.remote.fork > fork {
+            // Node asks for the same proof, then reorganises onto the later fork; we
+            // only check it, so that a peer claiming a fork it cannot prove is dropped.
+            let theirs = self.remote.fork;
+            if self.live
+                && self.remote.length > 0
+                && self.remote.fork_checked != Some(theirs)
+                && self.inflight.len() < MAX_INFLIGHT
+            {
+                self.remote.fork_checked = Some(theirs);
+                self.ask(
+                    Asked::Fork(theirs),
+                    ProofRequest {
+                        upgrade: Some(UpgradeRequest {
+                            start: 0,
+                            length: self.remote.length,
+                        }),
+                        ..ProofRequest::default()
+                    },
+                    !self.core.shares_manifest() && self.core.manifest().is_none(),
+                    now,
+                );
+            }
+            return Ok(());
+        }
+        if self.remote.fork != fork {
             return Ok(());
         }
         let length = self.core.length();

@@ -121,8 +121,23 @@ pub struct SeedStatus {
 pub enum SeedEvent {
     /// A core's progress changed (or it was just added).
     Status(SeedStatus),
+    /// A peer proved that a seeded core's writer truncated it (told once per fork).
+    Forked(ForkSeen),
     /// The store failed: the seeder has stopped.
     Failed(StorageError),
+}
+
+/// A later fork of a seeded core, proven by a peer: the seeder keeps serving the
+/// blocks it has but does not follow the fork.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}: its writer truncated it (fork {fork}, length {length}); spork does not follow forks yet and keeps serving the blocks it has", hex::encode(key))]
+pub struct ForkSeen {
+    /// The core's key.
+    pub key: Key32,
+    /// The fork proven.
+    pub fork: u64,
+    /// The core's length on that fork.
+    pub length: u64,
 }
 
 /// One seeded core as a listing shows it.
@@ -197,14 +212,16 @@ impl Seeder {
         let (cores_tx, cores_rx) = watch::channel(cores);
         let peers = PeerCounts::default();
         let (stop, stopped) = oneshot::channel();
+        let (forks_tx, forks) = mpsc::unbounded_channel();
         let task = tokio::spawn(run(
             Loop {
                 store,
                 discovery: Arc::new(discovery),
                 cores: cores_rx,
                 peers: peers.clone(),
+                forks: forks_tx,
             },
-            incoming,
+            Inbox { incoming, forks },
             report,
             stopped,
         ));
@@ -260,6 +277,7 @@ struct Loop {
     discovery: Arc<Discovery>,
     cores: CoreSet,
     peers: PeerCounts,
+    forks: mpsc::UnboundedSender<ForkSeen>,
 }
 
 impl Loop {
@@ -277,11 +295,12 @@ impl Loop {
 
     /// Replicates every seeded core with `peer` until the connection ends.
     fn replicate(&self, peer: discovery::Peer, sessions: &mut JoinSet<()>) {
-        let (store, cores, peers, discovery) = (
+        let (store, cores, peers, discovery, forks) = (
             self.store.clone(),
             self.cores.clone(),
             self.peers.clone(),
             self.discovery.clone(),
+            self.forks.clone(),
         );
         sessions.spawn(async move {
             let mut connection = peer.connection;
@@ -295,6 +314,10 @@ impl Loop {
                 match ev {
                     PeerEvent::Opened => *n += 1,
                     PeerEvent::Closed => *n = n.saturating_sub(1),
+                    PeerEvent::Forked { fork, length } => {
+                        let key = *core.key();
+                        let _ = forks.send(ForkSeen { key, fork, length });
+                    }
                     PeerEvent::Upgraded(_) | PeerEvent::Downloaded(_) => {}
                 }
             })
@@ -304,28 +327,31 @@ impl Loop {
     }
 }
 
-async fn run<F>(
-    state: Loop,
+/// What the loop receives: connections, and forks the sessions saw.
+struct Inbox {
     incoming: mpsc::Receiver<discovery::Peer>,
-    mut report: F,
-    stop: oneshot::Receiver<()>,
-) where
+    forks: mpsc::UnboundedReceiver<ForkSeen>,
+}
+
+async fn run<F>(state: Loop, inbox: Inbox, mut report: F, stop: oneshot::Receiver<()>)
+where
     F: FnMut(SeedEvent),
 {
-    if let Err(e) = seed(state, incoming, |s| report(SeedEvent::Status(s)), stop).await {
+    if let Err(e) = seed(state, inbox, &mut report, stop).await {
         report(SeedEvent::Failed(e));
     }
 }
 
 async fn seed<F>(
     mut state: Loop,
-    mut incoming: mpsc::Receiver<discovery::Peer>,
-    mut report: F,
+    mut inbox: Inbox,
+    report: &mut F,
     mut stop: oneshot::Receiver<()>,
 ) -> Result<(), StorageError>
 where
-    F: FnMut(SeedStatus),
+    F: FnMut(SeedEvent),
 {
+    let mut forks_told: HashSet<(Key32, u64)> = HashSet::new();
     // Sessions end with the loop: nothing holds the store once the seeder has stopped.
     let mut sessions = JoinSet::new();
     let mut joined: HashSet<Key32> = HashSet::new();
@@ -345,7 +371,7 @@ where
                 state.discovery.join(*core.discovery_key());
                 if !last.contains_key(core.key()) {
                     let s = state.status(core);
-                    report(s);
+                    report(SeedEvent::Status(s));
                     last.insert(*core.key(), (s, now));
                 }
             }
@@ -359,8 +385,13 @@ where
                 Ok(()) => cores_changed = true,
                 Err(_) => break,
             },
-            Some(peer) = incoming.recv() => state.replicate(peer, &mut sessions),
+            Some(peer) = inbox.incoming.recv() => state.replicate(peer, &mut sessions),
             Some(_) = sessions.join_next() => {}
+            Some(seen) = inbox.forks.recv() => {
+                if forks_told.insert((seen.key, seen.fork)) {
+                    report(SeedEvent::Forked(seen));
+                }
+            }
             _ = tick.tick() => {
                 // At most a second of downloads is exposed to a power cut.
                 state.store.flush_if_due()?;
@@ -372,7 +403,7 @@ where
                     let complete = s.downloaded == s.length && before.downloaded != s.downloaded;
                     let due = now.duration_since(at) >= REPORT_EVERY;
                     if s != before && (due || complete) {
-                        report(s);
+                        report(SeedEvent::Status(s));
                         last.insert(*core.key(), (s, now));
                     }
                 }

@@ -6,7 +6,8 @@
 //       joins the core's discovery key on hyperswarm (as a server, or with "client" as a
 //       client only) and replicates every connection. Prints {"ok":true,"key":..,
 //       "discovery_key":..,"length":N,"public_key":<swarm key>}. stdin lines
-//       "append K" append K more blocks and print {"length":..}; stdin closing ends it.
+//       "append K" append K more blocks and print {"length":..}; "truncate L" truncates
+//       to L (fork + 1) and prints {"length":..,"fork":..}; stdin closing ends it.
 //   node core_tool.js read BOOTSTRAP KEY N [ONLY_PEER_HEX]
 //       a fresh corestore opens KEY (z-base-32 or hex) as a reader, joins its discovery
 //       key as a client (admitting only ONLY_PEER_HEX if given), waits until it has
@@ -68,11 +69,18 @@ async function write (bootstrap, dir, n, mode) {
     rest = lines.pop()
     for (const line of lines) {
       const m = /^append (\d+)$/.exec(line.trim())
-      if (!m) continue
-      queue = queue.then(async () => {
-        await core.append(blocks(core.length, core.length + Number(m[1])))
-        say({ length: core.length })
-      })
+      const t = /^truncate (\d+)$/.exec(line.trim())
+      if (m) {
+        queue = queue.then(async () => {
+          await core.append(blocks(core.length, core.length + Number(m[1])))
+          say({ length: core.length })
+        })
+      } else if (t) {
+        queue = queue.then(async () => {
+          await core.truncate(Number(t[1]))
+          say({ length: core.length, fork: core.fork })
+        })
+      }
     }
   })
   process.stdin.on('end', async () => {

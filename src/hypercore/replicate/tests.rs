@@ -273,3 +273,100 @@ fn an_oversized_block_drops_the_peer() {
     assert!(matches!(err, ReplicateError::Oversized(_)), "{err}");
     assert_eq!(reader.blocks_held(), 0);
 }
+
+/// The vectors' core truncated to 3 blocks (fork 1, signed by Node), as a peer on that
+/// fork proves it: the upgrade from 0 with its roots.
+fn fork_1_proof(tree: &Value, flip: bool) -> Data {
+    use crate::hypercore::proof::{Proof, UpgradeProof};
+    let t = &tree["truncate_to_3_fork_1"];
+    let mut signature = h(&t["signature_stored"]);
+    if flip {
+        signature[9] ^= 1;
+    }
+    let manifest = crate::hypercore::manifest::Manifest::single_signer(
+        *crate::hypercore::test_vectors::key_pair(tree)
+            .public_key()
+            .as_bytes(),
+    );
+    Data {
+        request: 1,
+        proof: Proof {
+            fork: 1,
+            upgrade: Some(UpgradeProof {
+                start: 0,
+                length: 3,
+                nodes: crate::hypercore::test_vectors::nodes(&t["roots"]),
+                additional_nodes: Vec::new(),
+                signature,
+            }),
+            ..Proof::default()
+        },
+        manifest: Some(manifest),
+    }
+}
+
+#[test]
+fn a_later_fork_is_proven_once_and_not_followed() {
+    let tree = crate::hypercore::test_vectors::tree();
+    let key = crate::hypercore::manifest::Manifest::single_signer(
+        *crate::hypercore::test_vectors::key_pair(&tree)
+            .public_key()
+            .as_bytes(),
+    )
+    .hash();
+    let now = Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Corestore::open(&dir.path().join("r.redb")).unwrap();
+    let reader = store.get(&key).unwrap();
+    // A peer that says it is on fork 1 at length 3 is asked, once, to prove it.
+    let start = || {
+        let mut r = Peer::new(reader.clone(), true, true);
+        r.on_open(&handshake(&key, true, &HASH), false, &HASH)
+            .unwrap();
+        while r.poll_message().is_some() {}
+        let sync = Message::Sync(Sync {
+            fork: 1,
+            length: 3,
+            remote_length: 0,
+            can_upgrade: false,
+            uploading: true,
+            downloading: true,
+            has_manifest: true,
+            allow_push: false,
+        });
+        r.on_message(&sync.encode(), now).unwrap();
+        let asked = Message::decode(&r.poll_message().unwrap()).unwrap();
+        let Message::Request(req) = asked else {
+            panic!("{asked:?}")
+        };
+        assert_eq!((req.id, req.fork, req.manifest), (1, 1, true));
+        assert_eq!(
+            req.proof.upgrade,
+            Some(UpgradeRequest {
+                start: 0,
+                length: 3
+            })
+        );
+        r.on_message(&sync.encode(), now).unwrap();
+        assert!(r.poll_message().is_none(), "asked twice");
+        r
+    };
+    // A fork the peer cannot prove (a bad signature) drops it.
+    let mut r = start();
+    let forged = Message::Data(Box::new(fork_1_proof(&tree, true))).encode();
+    let err = r.on_message(&forged, now).unwrap_err();
+    assert!(matches!(err, ReplicateError::InvalidData(_)), "{err}");
+    // A proven one is reported, and nothing of it is stored.
+    let mut r = start();
+    let proven = Message::Data(Box::new(fork_1_proof(&tree, false))).encode();
+    r.on_message(&proven, now).unwrap();
+    r.flush(now).unwrap();
+    assert_eq!(
+        r.poll_event(),
+        Some(PeerEvent::Forked { fork: 1, length: 3 })
+    );
+    assert!(r.idle());
+    assert!(r.poll_message().is_none());
+    assert_eq!((reader.length(), reader.fork()), (0, 0));
+    assert!(reader.manifest().is_none());
+}

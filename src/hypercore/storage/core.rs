@@ -447,6 +447,30 @@ impl Core {
         (results, error)
     }
 
+    /// Checks a peer's proof that the writer moved to a later fork (it truncated): an
+    /// upgrade from 0 on `proof.fork`, signed by the writer. Nothing is stored — this
+    /// store does not follow forks — but a peer whose claim does not verify is lying.
+    /// The proven fork's length.
+    pub fn check_fork(
+        &self,
+        proof: Proof,
+        manifest: Option<Manifest>,
+    ) -> Result<u64, StorageError> {
+        let fork = proof.fork;
+        if fork <= self.fork() || proof.upgrade.as_ref().is_none_or(|u| u.start != 0) {
+            return Err(ProofError::InvalidUpgrade.into());
+        }
+        let verifier = self.verifier_with(manifest)?;
+        let verified = verify(
+            proof,
+            fork,
+            &crate::hypercore::tree::Roots::default(),
+            &verifier,
+        )?;
+        let (roots, _) = verified.upgrade.ok_or(ProofError::InvalidUpgrade)?;
+        Ok(roots.length())
+    }
+
     /// The verifier to check a proof with: ours, else the manifest that came with it
     /// (it must hash to the key), else the default manifest of a compat key.
     fn verifier_with(&self, manifest: Option<Manifest>) -> Result<Verifier, StorageError> {
