@@ -140,6 +140,8 @@ pub enum Event {
         downloaded: u64,
         /// Peers replicating it now.
         peers: usize,
+        /// Its fork: it grows when the writer truncates and the seeder follows.
+        fork: u64,
     },
 }
 

@@ -67,8 +67,16 @@ fn until(proc: &mut Proc, timeout: Duration, done: impl Fn(&Value) -> bool) -> V
 
 /// `block(i)` of core_tool.js: "block i" padded with '.' to 1024 bytes.
 fn block(i: u64) -> Vec<u8> {
+    padded(&format!("block {i}"))
+}
+
+/// `forked(i)` of core_tool.js: "fork-1 block i", padded the same way.
+fn forked(i: u64) -> Vec<u8> {
+    padded(&format!("fork-1 block {i}"))
+}
+
+fn padded(s: &str) -> Vec<u8> {
     let mut b = vec![b'.'; 1024];
-    let s = format!("block {i}");
     b[..s.len()].copy_from_slice(s.as_bytes());
     b
 }
@@ -124,25 +132,32 @@ fn spork_seed_carries_a_node_core_to_node_readers() {
     assert_eq!(done["verified"], 10500);
     assert_eq!(done["peers"], serde_json::json!([spork_key]));
 
-    // The writer truncates: spork asks it to prove the new fork (Node answers spork's
-    // request), and says that it does not follow it.
-    writeln!(writer.child.stdin.as_mut().unwrap(), "truncate 10200").unwrap();
+    // While spork is away, the writer cuts its log at 10,200 and writes 300 other
+    // blocks on fork 1. Back, spork checks the new head Node proves, finds where the
+    // trees part with hash requests Node answers, keeps the 10,200 blocks below and
+    // fetches the rest.
+    seed.signal(libc::SIGTERM);
+    assert!(seed.wait(Duration::from_secs(10)).success());
+    writeln!(writer.child.stdin.as_mut().unwrap(), "rewrite 10200 300").unwrap();
     until(&mut writer, Duration::from_secs(30), |v| v["fork"] == 1);
-    let warned = until(&mut seed, Duration::from_secs(60), |v| {
-        v["event"] == "error"
+    let mut seed = spork_seed(&key, &boot, &seed_dir);
+    until(&mut seed, Duration::from_secs(120), |v| {
+        v["event"] == "seed" && v["fork"] == 1 && v["length"] == 10500 && v["downloaded"] == 10500
     });
-    let message = warned["message"].as_str().unwrap();
-    assert!(
-        message.starts_with(&format!(
-            "{hex_key}: its writer truncated it (fork 1, length 10200)"
-        )),
-        "{message}"
+    // A Node reader that may only talk to spork gets fork 1 from it, verified.
+    let (mut forked_reader, _) = core_tool(&["read", &boot, &key, "10500", &spork_key, "10200"]);
+    let done = until(&mut forked_reader, Duration::from_secs(180), |v| {
+        v["done"] == true
+    });
+    assert_eq!(
+        (done["verified"].as_u64(), done["fork"].as_u64()),
+        (Some(10500), Some(1))
     );
 
     // The writer leaves; a fresh reader still gets everything, from spork alone.
     drop(writer.child.stdin.take());
     writer.wait(Duration::from_secs(30));
-    let (mut reader, _) = core_tool(&["read", &boot, &hex_key, "10500", &spork_key]);
+    let (mut reader, _) = core_tool(&["read", &boot, &hex_key, "10500", &spork_key, "10200"]);
     let done = until(&mut reader, Duration::from_secs(180), |v| v["done"] == true);
     assert_eq!(done["verified"], 10500);
 
@@ -179,6 +194,18 @@ fn spork_seed_carries_a_node_core_to_node_readers() {
     assert_eq!(list[0]["length"], 10500);
     assert_eq!(list[0]["downloaded"], 10500);
     assert_eq!(list[0]["bytes"], 10500 * 1024);
+    assert_eq!(list[0]["fork"], 1);
+    // The store holds the old blocks below the fork point and the new ones above.
+    let store = spork::hypercore::storage::Corestore::open(&seed_dir.join("cores.redb")).unwrap();
+    let core = store
+        .get(&spork::hypercore::id::parse_key(&hex_key).unwrap())
+        .unwrap();
+    for i in [0, 10199] {
+        assert_eq!(core.get(i).unwrap(), Some(block(i)), "block {i}");
+    }
+    for i in [10200, 10499] {
+        assert_eq!(core.get(i).unwrap(), Some(forked(i)), "block {i}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

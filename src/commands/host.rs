@@ -144,6 +144,7 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
             }
             reporter.event(super::seed::status_event(&s));
         }
+        HostEvent::Forked(seen) => reporter.say(format_args!("{seen}")),
         HostEvent::Warning(text) => reporter.say(format_args!("warning: {text}")),
     });
     // Before the host can announce `listening` (see `shutdown_signal`).

@@ -66,6 +66,7 @@ pub(crate) fn status_event(s: &SeedStatus) -> Event {
         length: s.length,
         downloaded: s.downloaded,
         peers: s.peers,
+        fork: s.fork,
     }
 }
 
@@ -75,6 +76,7 @@ fn info_event(s: &SeedInfo) -> Event {
         length: s.length,
         downloaded: s.downloaded,
         peers: s.peers,
+        fork: s.fork,
     }
 }
 
@@ -155,11 +157,8 @@ pub async fn run(global: GlobalArgs, args: SeedArgs) -> anyhow::Result<()> {
                 ));
                 reporter.event(status_event(&s));
             }
-            SeedEvent::Forked(seen) => {
-                let message = seen.to_string();
-                reporter.say(format_args!("warning: {message}"));
-                reporter.event(Event::Error { message });
-            }
+            // The `seed` events that follow carry the new length.
+            SeedEvent::Forked(seen) => reporter.say(format_args!("{seen}")),
             SeedEvent::Failed(e) => {
                 let _ = failed_tx.send(e);
             }

@@ -78,7 +78,7 @@ impl Cores {
         seeds
             .start(node, move |ev| match ev {
                 SeedEvent::Status(s) => events(HostEvent::Seed(s)),
-                SeedEvent::Forked(seen) => events(HostEvent::Warning(seen.to_string())),
+                SeedEvent::Forked(seen) => events(HostEvent::Forked(seen)),
                 SeedEvent::Failed(e) => events(HostEvent::Warning(format!("seeding stopped: {e}"))),
             })
             .await

@@ -53,6 +53,8 @@ pub enum HostEvent {
     Dht(crate::swarm::node::JoinEvent),
     /// A seeded core's progress changed.
     Seed(crate::hypercore::seed::SeedStatus),
+    /// A seeded core's writer truncated it, and the host follows.
+    Forked(crate::hypercore::seed::ForkSeen),
     /// Something the admin should know (a core service that failed to install, no
     /// sandbox by choice).
     Warning(String),

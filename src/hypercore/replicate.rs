@@ -11,9 +11,8 @@
 //!
 //! Everything received is verified before it is stored ([`Core::apply`]); a peer that
 //! sends a bad proof, a bad capability or too many invalid requests gets an error, and
-//! the caller drops it. Forks are not followed: a peer on a later fork (its writer
-//! truncated) is asked once to prove it — dropped if the proof fails, reported as
-//! [`PeerEvent::Forked`] if it holds — and nothing of that fork is stored. Memory per peer is bounded: [`MAX_INFLIGHT`] requests, at most
+//! the caller drops it. A peer on a later fork (its writer truncated) is asked to prove
+//! it — dropped if the proof fails — and then followed ([`reorg`]). Memory per peer is bounded: [`MAX_INFLIGHT`] requests, at most
 //! [`MAX_RANGES`] remembered ranges of the peer's blocks, [`MAX_PENDING_BYTES`] of
 //! answers waiting to be stored.
 
@@ -89,7 +88,7 @@ pub enum PeerEvent {
     /// This block arrived and was stored.
     Downloaded(u64),
     /// The peer proved that the writer truncated the core: it is on a later fork, of
-    /// this length. Nothing of it is stored (forks are not followed).
+    /// this length, which the core now follows.
     Forked {
         /// The peer's fork.
         fork: u64,
@@ -105,6 +104,9 @@ enum Asked {
     Block(u64),
     /// A proof of the peer's later fork (an upgrade from 0 on it).
     Fork(u64),
+    /// A node of that fork's tree (with its sibling), while looking for where it
+    /// leaves ours.
+    ForkHash(u64),
 }
 
 /// What we know of the peer.
@@ -166,8 +168,11 @@ pub struct Peer {
     invalid_requests: u32,
     /// The next block worth trying, so scans do not restart at 0.
     cursor: u64,
-    /// The length our last `sync` told the peer.
+    /// The length and fork our last `sync` told the peer.
     announced: u64,
+    announced_fork: u64,
+    /// Following the peer onto its later fork.
+    reorg: Option<reorg::Reorg>,
     /// Answers received and not yet stored (their requests stay in flight until then):
     /// [`Peer::flush`] stores them all in one commit.
     pending: Vec<(u64, Data)>,
@@ -207,6 +212,8 @@ impl Peer {
             invalid_requests: 0,
             cursor: 0,
             announced: 0,
+            announced_fork: 0,
+            reorg: None,
             pending: Vec::new(),
             out: VecDeque::new(),
             events: VecDeque::new(),
@@ -273,6 +280,7 @@ impl Peer {
                         .has_roots(theirs)
                         .map_err(ReplicateError::Storage)?));
         self.announced = length;
+        self.announced_fork = fork;
         self.out.push_back(Message::Sync(Sync {
             fork,
             length,
@@ -292,10 +300,11 @@ impl Peer {
         self.send_sync()
     }
 
-    /// The core changed under us (an append, or a proof from another connection):
-    /// announce a longer core, and fetch what became fetchable.
+    /// The core changed under us (an append, a proof or a reorg from another
+    /// connection): announce a longer core or a new fork, and fetch what became
+    /// fetchable.
     pub fn on_local_change(&mut self, now: Instant) -> Result<(), ReplicateError> {
-        if self.core.length() > self.announced {
+        if self.core.length() > self.announced || self.core.fork() != self.announced_fork {
             self.on_append()?;
         }
         self.schedule(now)
@@ -303,11 +312,13 @@ impl Peer {
 
     /// Handles one message of the channel (`uint type ‖ payload`).
     pub fn on_message(&mut self, bytes: &[u8], now: Instant) -> Result<(), ReplicateError> {
-        match Message::decode(bytes).map_err(ReplicateError::Message)? {
+        let message = Message::decode(bytes).map_err(ReplicateError::Message)?;
+        tracing::trace!(core = %hex::encode(self.core.key()), ?message, "received");
+        match message {
             Message::Sync(s) => self.on_sync(s)?,
             Message::Request(r) => self.on_request(r)?,
             Message::Data(d) => {
-                self.on_data(*d)?;
+                self.on_data(*d, now)?;
                 let held: usize = self
                     .pending
                     .iter()
@@ -317,8 +328,8 @@ impl Peer {
                     self.flush(now)?;
                 }
             }
-            Message::NoData { request, .. } => {
-                if let Some((Asked::Block(b), _)) = self.release(request) {
+            Message::NoData { request, .. } => match self.release(request) {
+                Some((Asked::Block(b), _)) => {
                     // The peer does not have it after all: forget that it said so.
                     self.remote.add(
                         Span {
@@ -328,7 +339,10 @@ impl Peer {
                         true,
                     );
                 }
-            }
+                // The walk cannot go on with this peer: its fork stays unfollowed.
+                Some((Asked::ForkHash(_), _)) => self.reorg = None,
+                _ => {}
+            },
             Message::Want { span, .. } => self.on_want(span)?,
             Message::Range { span, drop } => self.remote.add(span, drop),
             Message::Bitfield { start, words } => {
@@ -426,7 +440,7 @@ impl Peer {
         Some(asked)
     }
 
-    fn on_data(&mut self, d: Data) -> Result<(), ReplicateError> {
+    fn on_data(&mut self, d: Data, now: Instant) -> Result<(), ReplicateError> {
         if let Some(b) = d.proof.block.as_ref() {
             if b.value.len() > super::storage::MAX_BLOCK_SIZE {
                 return Err(ReplicateError::Oversized(b.value.len()));
@@ -440,22 +454,24 @@ impl Peer {
             Asked::Block(b) => d.proof.block.as_ref().is_some_and(|p| p.index == b),
             Asked::Upgrade => d.proof.upgrade.is_some(),
             Asked::Fork(fork) => d.proof.fork == fork && d.proof.upgrade.is_some(),
+            Asked::ForkHash(i) => d.proof.hash.as_ref().is_some_and(|h| h.index == i),
         };
         if !matches {
             // An answer to something else: treated as "not available".
             self.release(d.request);
             return Ok(());
         }
-        if let Asked::Fork(fork) = asked {
-            // Checked at once: it is not stored, so it waits for no commit.
-            self.release(d.request);
-            let length = match self.core.check_fork(d.proof, d.manifest) {
-                Ok(length) => length,
-                Err(StorageError::Proof(e)) => return Err(ReplicateError::InvalidData(e)),
-                Err(e) => return Err(ReplicateError::Storage(e)),
-            };
-            self.events.push_back(PeerEvent::Forked { fork, length });
-            return Ok(());
+        // A fork's proofs are checked at once: they wait for no commit.
+        match asked {
+            Asked::Fork(_) => {
+                self.release(d.request);
+                return self.on_fork_proof(d, now);
+            }
+            Asked::ForkHash(i) => {
+                self.release(d.request);
+                return self.on_fork_hash(i, d, now);
+            }
+            Asked::Block(_) | Asked::Upgrade => {}
         }
         if self.pending.iter().any(|(id, _)| *id == d.request) {
             return Ok(());
@@ -473,9 +489,13 @@ impl Peer {
         }
         let pending = std::mem::take(&mut self.pending);
         let mut proofs = Vec::with_capacity(pending.len());
+        let fork = self.core.fork();
         for (id, d) in pending {
             self.release(id);
-            proofs.push((d.proof, d.manifest));
+            // Asked before a reorg moved the core to a later fork: void, not invalid.
+            if d.proof.fork == fork {
+                proofs.push((d.proof, d.manifest));
+            }
         }
         let (results, error) = self.core.apply_batch(proofs);
         let mut upgraded = false;
@@ -578,11 +598,11 @@ impl Peer {
             return Ok(());
         }
         if self.remote.fork > fork {
-            // Node asks for the same proof, then reorganises onto the later fork; we
-            // only check it, so that a peer claiming a fork it cannot prove is dropped.
+            // Node asks for the same proof, then follows the fork (see `reorg`).
             let theirs = self.remote.fork;
             if self.live
                 && self.remote.length > 0
+                && self.reorg.is_none()
                 && self.remote.fork_checked != Some(theirs)
                 && self.inflight.len() < MAX_INFLIGHT
             {
@@ -677,5 +697,6 @@ impl Peer {
     }
 }
 
+mod reorg;
 #[cfg(test)]
 mod tests;

@@ -114,6 +114,8 @@ pub struct SeedStatus {
     pub downloaded: u64,
     /// Peers replicating it now.
     pub peers: usize,
+    /// Its fork.
+    pub fork: u64,
 }
 
 /// What a running seeder tells.
@@ -121,16 +123,20 @@ pub struct SeedStatus {
 pub enum SeedEvent {
     /// A core's progress changed (or it was just added).
     Status(SeedStatus),
-    /// A peer proved that a seeded core's writer truncated it (told once per fork).
+    /// A peer proved that a seeded core's writer truncated it, and the seeder follows
+    /// (told once per fork).
     Forked(ForkSeen),
     /// The store failed: the seeder has stopped.
     Failed(StorageError),
 }
 
-/// A later fork of a seeded core, proven by a peer: the seeder keeps serving the
-/// blocks it has but does not follow the fork.
+/// A later fork of a seeded core, proven by a peer: the seeder follows it (the blocks
+/// past the point where it leaves the old one are fetched again).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("{}: its writer truncated it (fork {fork}, length {length}); spork does not follow forks yet and keeps serving the blocks it has", hex::encode(key))]
+#[error(
+    "{}: its writer truncated it; following fork {fork} (length {length})",
+    hex::encode(key)
+)]
 pub struct ForkSeen {
     /// The core's key.
     pub key: Key32,
@@ -153,6 +159,8 @@ pub struct SeedInfo {
     pub bytes: u64,
     /// Peers replicating it now.
     pub peers: usize,
+    /// Its fork.
+    pub fork: u64,
 }
 
 /// Why seeding could not go on.
@@ -290,6 +298,7 @@ impl Loop {
                 .get(core.key())
                 .copied()
                 .unwrap_or(0),
+            fork: core.fork(),
         }
     }
 
@@ -308,7 +317,7 @@ impl Loop {
                 live: true,
                 download: true,
             };
-            let _ = replicate_set(&mut connection, &store, cores, mode, |core, ev| {
+            let ended = replicate_set(&mut connection, &store, cores, mode, |core, ev| {
                 let mut counts = lock_counts(&peers);
                 let n = counts.entry(*core.key()).or_default();
                 match ev {
@@ -322,6 +331,7 @@ impl Loop {
                 }
             })
             .await;
+            tracing::debug!(remote = %peer.remote, ?ended, "replication ended");
             discovery.disconnected(&peer.remote);
         });
     }
@@ -500,6 +510,7 @@ impl Seeds {
             downloaded: core.blocks_held(),
             bytes: core.bytes_held(),
             peers: self.seeder.as_ref().map_or(0, |s| s.peers(key)),
+            fork: core.fork(),
         })
     }
 

@@ -17,7 +17,10 @@
 //! `kill -9` at any moment loses nothing a call acknowledged, and never leaves a head
 //! that its nodes do not prove (one call's writes are one journal record and one redb
 //! commit: all or nothing); a power cut loses at most what came after the last
-//! checkpoint. Opening a store replays the journal's whole records first.
+//! checkpoint. Opening a store replays the journal's whole records first. A reorg onto
+//! a later fork ([`Core::reorg`], [`Core::truncate`]) checkpoints first and is then one
+//! durable redb commit of its own: after a crash the core is on the old fork or the
+//! new one, never between.
 //!
 //! The file holds signing seeds, so it is created owner-only (0600). Nothing here knows
 //! of connections; replication drives [`Core::proof`] and [`Core::apply`].
@@ -40,9 +43,11 @@ use super::proof::ProofError;
 use super::tree::{Node, Roots};
 
 mod core;
+mod fork;
 mod journal;
 
 pub use self::core::{Applied, Core};
+pub use self::fork::ForkHead;
 use journal::{Journal, Put, Table};
 
 /// The longest time writes go without a durable checkpoint.
@@ -129,6 +134,13 @@ struct Shared {
 fn apply_puts(db: &Database, puts: &[Put<'_>], durability: Durability) -> Result<(), redb::Error> {
     let mut txn = db.begin_write()?;
     txn.set_durability(durability)?;
+    insert_puts(&txn, puts)?;
+    txn.commit()?;
+    Ok(())
+}
+
+/// Inserts `puts` in `txn`.
+fn insert_puts(txn: &redb::WriteTransaction, puts: &[Put<'_>]) -> Result<(), redb::Error> {
     {
         let mut nodes = txn.open_table(NODES)?;
         let mut blocks = txn.open_table(BLOCKS)?;
@@ -147,7 +159,6 @@ fn apply_puts(db: &Database, puts: &[Put<'_>], durability: Durability) -> Result
             }
         }
     }
-    txn.commit()?;
     Ok(())
 }
 
@@ -170,6 +181,41 @@ impl Shared {
             *last = Instant::now();
         }
         Ok(())
+    }
+
+    /// Replaces core `id`'s tail in one durable commit, for a reorg: every node from
+    /// flat index `nodes_from` on and the nodes `crossing`, every block from
+    /// `blocks_from` on, are removed, then `puts` written. Earlier commits are made
+    /// durable first, so the journal never has to replay across it.
+    fn rewrite(
+        &self,
+        id: u64,
+        nodes_from: u64,
+        crossing: &[u64],
+        blocks_from: u64,
+        puts: &[Put<'_>],
+    ) -> Result<(), StorageError> {
+        let mut guard = lock(&self.journal);
+        let (journal, last) = &mut *guard;
+        self.checkpoint(journal)?;
+        *last = Instant::now();
+        let write = || -> Result<(), redb::Error> {
+            let mut txn = self.db.begin_write()?;
+            txn.set_durability(Durability::Immediate)?;
+            {
+                let mut nodes = txn.open_table(NODES)?;
+                nodes.retain_in((id, nodes_from)..=(id, u64::MAX), |_, _| false)?;
+                for index in crossing {
+                    nodes.remove((id, *index))?;
+                }
+                let mut blocks = txn.open_table(BLOCKS)?;
+                blocks.retain_in((id, blocks_from)..=(id, u64::MAX), |_, _| false)?;
+            }
+            insert_puts(&txn, puts)?;
+            txn.commit()?;
+            Ok(())
+        };
+        write().map_err(|e| self.io(&e))
     }
 
     /// Makes every commit so far durable (fsync) and empties the journal.

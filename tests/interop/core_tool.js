@@ -6,20 +6,23 @@
 //       joins the core's discovery key on hyperswarm (as a server, or with "client" as a
 //       client only) and replicates every connection. Prints {"ok":true,"key":..,
 //       "discovery_key":..,"length":N,"public_key":<swarm key>}. stdin lines
-//       "append K" append K more blocks and print {"length":..}; "truncate L" truncates
-//       to L (fork + 1) and prints {"length":..,"fork":..}; stdin closing ends it.
-//   node core_tool.js read BOOTSTRAP KEY N [ONLY_PEER_HEX]
+//       "append K" append K more blocks and print {"length":..}; "rewrite L K" truncates
+//       to L (fork + 1), appends K blocks of forked(i) and prints {"length":..,"fork":..};
+//       stdin closing ends it.
+//   node core_tool.js read BOOTSTRAP KEY N [ONLY_PEER_HEX] [FORKED_AT]
 //       a fresh corestore opens KEY (z-base-32 or hex) as a reader, joins its discovery
 //       key as a client (admitting only ONLY_PEER_HEX if given), waits until it has
-//       blocks 0..N-1, checks each against block(i), prints {"done":true,"length":..,
-//       "verified":N,"peers":[..],"elapsed_ms":<join to all N downloaded>}.
+//       blocks 0..N-1, checks each against block(i) (forked(i) from FORKED_AT on),
+//       prints {"done":true,"length":..,"fork":..,"verified":N,"peers":[..],
+//       "elapsed_ms":<join to all N downloaded>}.
 //   node core_tool.js bench-append DIR N BATCH SINGLE
 //       N blocks of 1 KiB appended in batches of BATCH, then SINGLE more one at a time,
 //       then N random gets, then a reopen; prints the rates (for benches/hypercore.rs).
 //   node core_tool.js make-key DIR
 //       makes a core of 3 blocks in DIR and prints its key in both forms (the README's
 //       one-liner, as a test).
-// block(i) = the UTF-8 of "block " + i, padded with '.' to 1024 bytes.
+// block(i) = the UTF-8 of "block " + i, padded with '.' to 1024 bytes; forked(i) the same
+// of "fork-1 block " + i.
 // BOOTSTRAP is HOST:PORT[,HOST:PORT...].
 const Corestore = require('corestore')
 const Hyperswarm = require('hyperswarm')
@@ -31,6 +34,12 @@ const [cmd, ...args] = process.argv.slice(2)
 function block (i) {
   const b = Buffer.alloc(1024, '.')
   b.write('block ' + i)
+  return b
+}
+
+function forked (i) {
+  const b = Buffer.alloc(1024, '.')
+  b.write('fork-1 block ' + i)
   return b
 }
 
@@ -69,7 +78,7 @@ async function write (bootstrap, dir, n, mode) {
     rest = lines.pop()
     for (const line of lines) {
       const m = /^append (\d+)$/.exec(line.trim())
-      const t = /^truncate (\d+)$/.exec(line.trim())
+      const t = /^rewrite (\d+) (\d+)$/.exec(line.trim())
       if (m) {
         queue = queue.then(async () => {
           await core.append(blocks(core.length, core.length + Number(m[1])))
@@ -78,6 +87,9 @@ async function write (bootstrap, dir, n, mode) {
       } else if (t) {
         queue = queue.then(async () => {
           await core.truncate(Number(t[1]))
+          const more = []
+          for (let i = core.length; i < core.length + Number(t[2]); i++) more.push(forked(i))
+          await core.append(more)
           say({ length: core.length, fork: core.fork })
         })
       }
@@ -91,7 +103,8 @@ async function write (bootstrap, dir, n, mode) {
   })
 }
 
-async function read (bootstrap, key, n, onlyPeer) {
+async function read (bootstrap, key, n, onlyPeer, forkedAt) {
+  const expected = (i) => (forkedAt !== undefined && i >= forkedAt ? forked(i) : block(i))
   const dir = require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'core-read-'))
   const store = new Corestore(dir)
   const core = store.get({ key: id.decode(key) })
@@ -109,19 +122,30 @@ async function read (bootstrap, key, n, onlyPeer) {
   const started = Date.now()
   swarm.join(core.discoveryKey, { server: false, client: true })
   say({ ok: true, discovery_key: b4a.toString(core.discoveryKey, 'hex') })
-  while (core.length < n) await new Promise((resolve) => core.once('append', resolve))
+  // A reorg onto a later fork changes the length with a 'truncate' and no 'append'.
+  while (core.length < n) {
+    await new Promise((resolve) => {
+      const done = () => {
+        core.off('append', done)
+        core.off('truncate', done)
+        resolve()
+      }
+      core.on('append', done)
+      core.on('truncate', done)
+    })
+  }
   await core.download({ start: 0, end: n }).done()
   const elapsedMs = Date.now() - started
   let verified = 0
   for (let i = 0; i < n; i++) {
     const got = await core.get(i, { timeout: 60000 })
-    if (!b4a.equals(got, block(i))) {
+    if (!b4a.equals(got, expected(i))) {
       say({ error: 'block ' + i + ' differs', got: b4a.toString(got) })
       process.exit(1)
     }
     verified++
   }
-  say({ done: true, length: core.length, verified, peers: [...peers], elapsed_ms: elapsedMs })
+  say({ done: true, length: core.length, fork: core.fork, verified, peers: [...peers], elapsed_ms: elapsedMs })
   await swarm.destroy()
   await store.close()
   process.exit(0)
@@ -167,7 +191,7 @@ async function benchAppend (dir, n, batch, single) {
 const commands = {
   'bench-append': () => benchAppend(args[0], Number(args[1]), Number(args[2]), Number(args[3])),
   write: () => write(args[0], args[1], Number(args[2]), args[3]),
-  read: () => read(args[0], args[1], Number(args[2]), args[3]),
+  read: () => read(args[0], args[1], Number(args[2]), args[3], args[4] === undefined ? undefined : Number(args[4])),
   'make-key': () => makeKey(args[0])
 }
 

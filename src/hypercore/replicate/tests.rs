@@ -7,26 +7,6 @@ use crate::keys::KeyPair;
 
 const HASH: [u8; 64] = [9; 64];
 
-/// Moves messages between two peers until both are quiet.
-fn pump(a: &mut Peer, b: &mut Peer, now: Instant) {
-    loop {
-        let mut moved = false;
-        while let Some(m) = a.poll_message() {
-            b.on_message(&m, now).unwrap();
-            b.flush(now).unwrap();
-            moved = true;
-        }
-        while let Some(m) = b.poll_message() {
-            a.on_message(&m, now).unwrap();
-            a.flush(now).unwrap();
-            moved = true;
-        }
-        if !moved {
-            return;
-        }
-    }
-}
-
 fn open_both(w: &mut Peer, r: &mut Peer) {
     let key = *w.core().key();
     w.on_open(&handshake(&key, false, &HASH), true, &HASH)
@@ -306,7 +286,7 @@ fn fork_1_proof(tree: &Value, flip: bool) -> Data {
 }
 
 #[test]
-fn a_later_fork_is_proven_once_and_not_followed() {
+fn a_later_fork_is_proven_then_followed() {
     let tree = crate::hypercore::test_vectors::tree();
     let key = crate::hypercore::manifest::Manifest::single_signer(
         *crate::hypercore::test_vectors::key_pair(&tree)
@@ -351,22 +331,107 @@ fn a_later_fork_is_proven_once_and_not_followed() {
         assert!(r.poll_message().is_none(), "asked twice");
         r
     };
-    // A fork the peer cannot prove (a bad signature) drops it.
+    // A fork the peer cannot prove (a bad signature) drops it, and nothing is stored.
     let mut r = start();
     let forged = Message::Data(Box::new(fork_1_proof(&tree, true))).encode();
     let err = r.on_message(&forged, now).unwrap_err();
     assert!(matches!(err, ReplicateError::InvalidData(_)), "{err}");
-    // A proven one is reported, and nothing of it is stored.
+    assert_eq!((reader.length(), reader.fork()), (0, 0));
+    // A proven one (Node's own signature) is reported and followed.
     let mut r = start();
     let proven = Message::Data(Box::new(fork_1_proof(&tree, false))).encode();
     r.on_message(&proven, now).unwrap();
-    r.flush(now).unwrap();
     assert_eq!(
         r.poll_event(),
         Some(PeerEvent::Forked { fork: 1, length: 3 })
     );
-    assert!(r.idle());
-    assert!(r.poll_message().is_none());
-    assert_eq!((reader.length(), reader.fork()), (0, 0));
-    assert!(reader.manifest().is_none());
+    assert_eq!((reader.length(), reader.fork()), (3, 1));
+    assert_eq!(reader.blocks_held(), 0);
+    assert!(reader.manifest().is_some());
+    // We tell the peer we are on its fork now.
+    let told = Message::decode(&r.poll_message().unwrap()).unwrap();
+    assert!(
+        matches!(
+            told,
+            Message::Sync(Sync {
+                fork: 1,
+                length: 3,
+                ..
+            })
+        ),
+        "{told:?}"
+    );
+}
+
+/// Moves messages between two peers until both are quiet; how many hash requests
+/// `r` sent.
+fn pump(w: &mut Peer, r: &mut Peer, now: Instant) -> usize {
+    let mut hashes = 0;
+    loop {
+        let mut moved = false;
+        while let Some(m) = w.poll_message() {
+            r.on_message(&m, now).unwrap();
+            r.flush(now).unwrap();
+            moved = true;
+        }
+        while let Some(m) = r.poll_message() {
+            if let Ok(Message::Request(req)) = Message::decode(&m) {
+                hashes += usize::from(req.proof.hash.is_some());
+            }
+            w.on_message(&m, now).unwrap();
+            w.flush(now).unwrap();
+            moved = true;
+        }
+        if !moved {
+            return hashes;
+        }
+    }
+}
+
+#[test]
+fn a_reader_follows_a_writer_that_truncated_and_wrote_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let old: Vec<String> = (0..40).map(|i| format!("block {i}")).collect();
+    let old: Vec<&str> = old.iter().map(String::as_str).collect();
+    let (writer, reader) = crate::hypercore::test_vectors::writer_and_reader(dir.path(), &old);
+    let now = Instant::now();
+    {
+        let mut w = Peer::new(writer.clone(), false, false);
+        let mut r = Peer::new(reader.clone(), true, true);
+        open_both(&mut w, &mut r);
+        pump(&mut w, &mut r, now);
+    }
+    assert_eq!((reader.contiguous_length(), reader.fork()), (40, 0));
+    // The writer cuts the log at 21 and writes other blocks: 21..40 differ now.
+    writer.truncate(21).unwrap();
+    let new: Vec<String> = (21..40).map(|i| format!("fork-1 block {i}")).collect();
+    writer.append(&new).unwrap();
+    assert_eq!((writer.length(), writer.fork()), (40, 1));
+    let mut w = Peer::new(writer.clone(), false, false);
+    let mut r = Peer::new(reader.clone(), true, true);
+    open_both(&mut w, &mut r);
+    let hashes = pump(&mut w, &mut r, now);
+    // The walk went down the root over [0, 32) to block 21: a question per level.
+    assert!((1..=5).contains(&hashes), "{hashes} hash requests");
+    assert_eq!((reader.length(), reader.fork()), (40, 1));
+    assert_eq!(reader.contiguous_length(), 40);
+    for i in 0..40u64 {
+        let want = if i < 21 {
+            format!("block {i}")
+        } else {
+            format!("fork-1 block {i}")
+        };
+        assert_eq!(reader.get(i).unwrap(), Some(want.into_bytes()), "block {i}");
+    }
+    let events: Vec<PeerEvent> = std::iter::from_fn(|| r.poll_event()).collect();
+    assert!(events.contains(&PeerEvent::Forked {
+        fork: 1,
+        length: 40
+    }));
+    // Blocks below the fork point were kept, not fetched again.
+    let fetched = events
+        .iter()
+        .filter(|e| matches!(e, PeerEvent::Downloaded(_)))
+        .count();
+    assert_eq!(fetched, 19);
 }

@@ -88,11 +88,11 @@ impl ProofSource for TxnSource<'_> {
 }
 
 impl Core {
-    fn io(&self, e: &dyn std::fmt::Display) -> StorageError {
+    pub(super) fn io(&self, e: &dyn std::fmt::Display) -> StorageError {
         self.shared.io(e)
     }
 
-    fn changed(&self) {
+    pub(super) fn changed(&self) {
         self.shared.changes.send_modify(|v| *v = v.wrapping_add(1));
     }
 
@@ -231,7 +231,7 @@ impl Core {
         Ok(length)
     }
 
-    fn node_put(&self, n: &Node) -> Put<'static> {
+    pub(super) fn node_put(&self, n: &Node) -> Put<'static> {
         Put {
             table: Table::NODES,
             id: self.id,
@@ -241,7 +241,7 @@ impl Core {
     }
 
     /// The put that stores `head` (with the manifest and our seed) as the record.
-    fn head_put(&self, head: &Head, verifier: Option<&Verifier>) -> Put<'static> {
+    pub(super) fn head_put(&self, head: &Head, verifier: Option<&Verifier>) -> Put<'static> {
         let record = Record {
             key: self.key,
             // A compat core's manifest is implied by its key: not stored.
@@ -447,33 +447,12 @@ impl Core {
         (results, error)
     }
 
-    /// Checks a peer's proof that the writer moved to a later fork (it truncated): an
-    /// upgrade from 0 on `proof.fork`, signed by the writer. Nothing is stored — this
-    /// store does not follow forks — but a peer whose claim does not verify is lying.
-    /// The proven fork's length.
-    pub fn check_fork(
-        &self,
-        proof: Proof,
-        manifest: Option<Manifest>,
-    ) -> Result<u64, StorageError> {
-        let fork = proof.fork;
-        if fork <= self.fork() || proof.upgrade.as_ref().is_none_or(|u| u.start != 0) {
-            return Err(ProofError::InvalidUpgrade.into());
-        }
-        let verifier = self.verifier_with(manifest)?;
-        let verified = verify(
-            proof,
-            fork,
-            &crate::hypercore::tree::Roots::default(),
-            &verifier,
-        )?;
-        let (roots, _) = verified.upgrade.ok_or(ProofError::InvalidUpgrade)?;
-        Ok(roots.length())
-    }
-
     /// The verifier to check a proof with: ours, else the manifest that came with it
     /// (it must hash to the key), else the default manifest of a compat key.
-    fn verifier_with(&self, manifest: Option<Manifest>) -> Result<Verifier, StorageError> {
+    pub(super) fn verifier_with(
+        &self,
+        manifest: Option<Manifest>,
+    ) -> Result<Verifier, StorageError> {
         if let Some(v) = lock(&self.verifier).as_ref() {
             return Ok(v.clone());
         }

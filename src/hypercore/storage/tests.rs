@@ -317,3 +317,45 @@ fn a_batch_may_hang_on_its_own_earlier_proofs_and_stops_at_a_bad_one() {
     );
     assert_eq!(reader.contiguous_length(), 3);
 }
+
+#[test]
+fn a_truncate_signs_what_node_signs_and_survives_a_reopen() {
+    let v = tree_vectors();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cores.redb");
+    let blocks = crate::hypercore::test_vectors::blocks(&v);
+    let t = &v["truncate_to_3_fork_1"];
+    let key = {
+        let store = Corestore::open(&path).unwrap();
+        let core = store.with_key_pair(&vector_pair(&v)).unwrap();
+        core.append(&blocks).unwrap();
+        core.truncate(9).unwrap(); // not shorter: nothing happens
+        assert_eq!((core.length(), core.fork()), (5, 0));
+        core.truncate(3).unwrap();
+        assert_eq!((core.length(), core.fork()), (3, 1));
+        assert_eq!(core.byte_length(), t["byteLength"].as_u64().unwrap());
+        let req = ProofRequest {
+            upgrade: Some(UpgradeRequest {
+                start: 0,
+                length: 3,
+            }),
+            ..ProofRequest::default()
+        };
+        let proof = core.proof(&req).unwrap();
+        assert_eq!(proof.fork, 1);
+        assert_eq!(
+            hex::encode(proof.upgrade.unwrap().signature),
+            t["signature_stored"].as_str().unwrap()
+        );
+        *core.key()
+    };
+    let store = Corestore::open(&path).unwrap();
+    let core = store.get(&key).unwrap();
+    assert_eq!((core.length(), core.fork()), (3, 1));
+    assert_eq!((core.blocks_held(), core.contiguous_length()), (3, 3));
+    assert_eq!(core.get(2).unwrap(), Some(blocks[2].clone()));
+    assert_eq!(core.get(3).unwrap(), None);
+    // Appends go on, on the new fork.
+    core.append(&[b"again"]).unwrap();
+    assert_eq!((core.length(), core.fork()), (4, 1));
+}
