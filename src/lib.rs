@@ -20,6 +20,7 @@
 //!
 //! The `spork` binary only parses arguments and dispatches into [`commands`].
 
+pub mod adb;
 pub mod beam;
 pub mod cli;
 pub mod commands;
