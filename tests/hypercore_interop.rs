@@ -291,3 +291,181 @@ fn the_readme_node_one_liner_feeds_spork_seed() {
     assert_eq!(done["length"], 3);
     assert_eq!(done["peers"], 1);
 }
+
+/// A bee's entries as `core_tool.js` prints them: `{seq, key, value}`.
+fn bee_entries(db: &spork::adb::database::Database) -> Vec<Value> {
+    let bee = spork::adb::bee::Bee::new(db.core().clone());
+    bee.range(&spork::adb::bee::Range::default())
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({
+                "seq": r.seq,
+                "key": String::from_utf8(r.key).unwrap(),
+                "value": serde_json::from_slice::<Value>(&r.value).unwrap(),
+            })
+        })
+        .collect()
+}
+
+/// An ADB database written through spork is read by Node's hyperbee@2 — every record,
+/// in order, with the same seqs — and a write made while Node is connected reaches it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_hyperbee_reads_a_spork_database_live() {
+    use spork::adb::database::{Database, KeyPath};
+    if !node_available() {
+        return;
+    }
+    let (_net, boot) = rust_network().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let store = spork::hypercore::storage::Corestore::open(&tmp.path().join("cores.redb")).unwrap();
+    let db = Database::open(store.named("adb").unwrap());
+    let path = |s: String| KeyPath::parse(&s).unwrap();
+    for j in 0..300u32 {
+        let i = (j * 7) % 300;
+        db.put(
+            &path(format!("/items/key-{i:04}")),
+            &serde_json::json!({"n": i}),
+        )
+        .unwrap();
+    }
+    db.delete(&path("/items/key-0001".into())).unwrap();
+    db.put(
+        &path("/items/key-0002/deeper".into()),
+        &serde_json::json!({"deep": true}),
+    )
+    .unwrap();
+    let node = spork::swarm::node::Node::join(vec![boot], 0).await.unwrap();
+    let keypair = spork::keys::KeyPair::generate();
+    let our_key = keypair.public_key().to_hex();
+    let seeder = spork::hypercore::seed::Seeder::start(
+        store.clone(),
+        node,
+        keypair,
+        vec![db.core().clone()],
+        |_| {},
+    )
+    .await;
+    let key = db.id().to_string();
+    let length = db.version().to_string();
+    let expected = bee_entries(&db);
+    assert_eq!(expected.len(), 300);
+    let (mut reader, _) = core_tool(&["bee-read", &boot.to_string(), &key, &length, &our_key]);
+    let first = tokio::task::spawn_blocking(move || {
+        let v = until(&mut reader, Duration::from_secs(120), |v| {
+            v.get("entries").is_some()
+        });
+        (reader, v)
+    })
+    .await
+    .unwrap();
+    let (mut reader, seen) = first;
+    assert_eq!(seen["entries"], Value::Array(expected));
+    // Live: a write while Node is connected.
+    let record = db
+        .put(&path("/items/live".into()), &serde_json::json!({"live": 1}))
+        .unwrap();
+    writeln!(
+        reader.child.stdin.as_mut().unwrap(),
+        "wait {}",
+        db.version()
+    )
+    .unwrap();
+    let expected = bee_entries(&db);
+    let seen = tokio::task::spawn_blocking(move || {
+        until(&mut reader, Duration::from_secs(60), |v| {
+            v.get("entries").is_some()
+        })
+    })
+    .await
+    .unwrap();
+    assert_eq!(seen["entries"], Value::Array(expected));
+    assert!(seen["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["key"] == "items\u{0}live" && e["seq"] == record.seq));
+    seeder.stop().await;
+}
+
+/// A database written by Node's hyperbee@2 is read by spork — every record, in order —
+/// and a write Node makes while spork follows reaches spork.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spork_reads_a_node_hyperbee_live() {
+    use spork::adb::database::{Database, KeyPath, ListOpts};
+    if !node_available() {
+        return;
+    }
+    let (_net, boot) = rust_network().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let writer_dir = tmp.path().join("writer");
+    let (mut writer, w) = core_tool(&[
+        "bee-write",
+        &boot.to_string(),
+        writer_dir.to_str().unwrap(),
+        "200",
+    ]);
+    let key = spork::hypercore::id::parse_key(w["key"].as_str().unwrap()).unwrap();
+    let length = w["length"].as_u64().unwrap();
+    let store = spork::hypercore::storage::Corestore::open(&tmp.path().join("cores.redb")).unwrap();
+    let core = store.get(&key).unwrap();
+    let node = spork::swarm::node::Node::join(vec![boot], 0).await.unwrap();
+    let seeder = spork::hypercore::seed::Seeder::start(
+        store.clone(),
+        node,
+        spork::keys::KeyPair::generate(),
+        vec![core.clone()],
+        |_| {},
+    )
+    .await;
+    let complete = |n: u64| {
+        let core = core.clone();
+        async move {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+            while core.length() < n || core.contiguous_length() < n {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "stuck at {}",
+                    core.length()
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    complete(length).await;
+    let db = Database::open(core.clone());
+    assert!(!db.writable());
+    assert_eq!(Value::Array(bee_entries(&db)), w["entries"]);
+    // The ADB view of the same records: folder /items, its direct children.
+    let items = db
+        .list(
+            Some(&KeyPath::parse("/items").unwrap()),
+            &ListOpts::default(),
+        )
+        .unwrap();
+    assert_eq!(items.len(), 201);
+    assert_eq!(items[0].path, "/items/batch-a");
+    assert_eq!(items[2].value, serde_json::json!({"n": 0}));
+    // Live: Node writes while spork follows.
+    writeln!(
+        writer.child.stdin.as_mut().unwrap(),
+        "put items/fresh {{\"fresh\":true}}"
+    )
+    .unwrap();
+    let grown = tokio::task::spawn_blocking(move || {
+        let v = until(&mut writer, Duration::from_secs(30), |v| {
+            v.get("length").is_some()
+        });
+        (writer, v)
+    })
+    .await
+    .unwrap();
+    let (_writer, v) = grown;
+    complete(v["length"].as_u64().unwrap()).await;
+    let fresh = db
+        .get(&KeyPath::parse("/items/fresh").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(fresh.value, serde_json::json!({"fresh": true}));
+    seeder.stop().await;
+}

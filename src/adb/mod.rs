@@ -4,3 +4,4 @@
 //! of HTTP: the host serves these.
 
 pub mod bee;
+pub mod database;

@@ -21,6 +21,16 @@
 //   node core_tool.js make-key DIR
 //       makes a core of 3 blocks in DIR and prints its key in both forms (the README's
 //       one-liner, as a test).
+//   node core_tool.js bee-write BOOTSTRAP DIR N
+//       a hyperbee (utf-8 keys, json values) on the named core "bee" of a corestore in
+//       DIR: N puts of "items\0key-i" = {n:i} in the order i*7 mod N, a delete of key-1
+//       and a 2-put batch; serves it on hyperswarm and prints {"ok":true,"key":..,
+//       "length":..,"entries":[{seq,key,value}..]}. stdin lines "put KEY JSON" write one
+//       more and print {"length":..}.
+//   node core_tool.js bee-read BOOTSTRAP KEY LENGTH ONLY_PEER_HEX
+//       opens KEY as a reader (admitting only ONLY_PEER_HEX), waits for LENGTH blocks,
+//       prints {"entries":[{seq,key,value}..],"length":..}; stdin lines "wait L" wait
+//       for L blocks and print the entries again.
 // block(i) = the UTF-8 of "block " + i, padded with '.' to 1024 bytes; forked(i) the same
 // of "fork-1 block " + i.
 // BOOTSTRAP is HOST:PORT[,HOST:PORT...].
@@ -188,7 +198,105 @@ async function benchAppend (dir, n, batch, single) {
   await store.close()
 }
 
+async function beeEntries(bee) {
+  const entries = []
+  for await (const e of bee.createReadStream()) entries.push({ seq: e.seq, key: e.key, value: e.value })
+  return entries
+}
+
+function onLines(fn) {
+  let queue = Promise.resolve()
+  let rest = ''
+  process.stdin.on('data', (d) => {
+    rest += d
+    const lines = rest.split('\n')
+    rest = lines.pop()
+    for (const line of lines) queue = queue.then(() => fn(line.trim()))
+  })
+  return () => queue
+}
+
+async function untilLength(core, n) {
+  while (core.length < n) {
+    await new Promise((resolve) => {
+      const done = () => {
+        core.off('append', done)
+        core.off('truncate', done)
+        resolve()
+      }
+      core.on('append', done)
+      core.on('truncate', done)
+    })
+  }
+}
+
+async function beeWrite(bootstrap, dir, n) {
+  const Hyperbee = require('hyperbee')
+  const store = new Corestore(dir)
+  const core = store.get({ name: 'bee' })
+  await core.ready()
+  const bee = new Hyperbee(core, { keyEncoding: 'utf-8', valueEncoding: 'json', extension: false })
+  await bee.ready()
+  for (let j = 0; j < n; j++) {
+    const i = (j * 7) % n
+    await bee.put('items\0key-' + String(i).padStart(4, '0'), { n: i })
+  }
+  await bee.del('items\0key-0001')
+  const b = bee.batch()
+  await b.put('items\0batch-a', { b: 'a' })
+  await b.put('items\0batch-b', { b: 'b' })
+  await b.flush()
+  const swarm = new Hyperswarm({ bootstrap: bootstrap.split(',') })
+  swarm.on('connection', (conn) => store.replicate(conn))
+  await swarm.join(core.discoveryKey, { server: true, client: false }).flushed()
+  say({ ok: true, key: b4a.toString(core.key, 'hex'), length: core.length, entries: await beeEntries(bee) })
+  const drained = onLines(async (line) => {
+    const m = /^put (\S+) (.*)$/.exec(line)
+    if (!m) return
+    await bee.put(m[1].replace('/', '\0'), JSON.parse(m[2]))
+    say({ length: core.length })
+  })
+  process.stdin.on('end', async () => {
+    await drained()
+    await swarm.destroy()
+    await store.close()
+    process.exit(0)
+  })
+}
+
+async function beeRead(bootstrap, key, length, onlyPeer) {
+  const Hyperbee = require('hyperbee')
+  const dir = require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'bee-read-'))
+  const store = new Corestore(dir)
+  const core = store.get({ key: id.decode(key) })
+  await core.ready()
+  const swarm = new Hyperswarm({
+    bootstrap: bootstrap.split(','),
+    firewall: (remotePublicKey) => b4a.toString(remotePublicKey, 'hex') !== onlyPeer
+  })
+  swarm.on('connection', (conn) => store.replicate(conn))
+  swarm.join(core.discoveryKey, { server: false, client: true })
+  say({ ok: true })
+  const bee = new Hyperbee(core, { keyEncoding: 'utf-8', valueEncoding: 'json', extension: false })
+  const show = async (n) => {
+    await untilLength(core, n)
+    say({ length: core.length, entries: await beeEntries(bee) })
+  }
+  await show(length)
+  onLines(async (line) => {
+    const m = /^wait (\d+)$/.exec(line)
+    if (m) await show(Number(m[1]))
+  })
+  process.stdin.on('end', async () => {
+    await swarm.destroy()
+    await store.close()
+    process.exit(0)
+  })
+}
+
 const commands = {
+  'bee-write': () => beeWrite(args[0], args[1], Number(args[2])),
+  'bee-read': () => beeRead(args[0], args[1], Number(args[2]), args[3]),
   'bench-append': () => benchAppend(args[0], Number(args[1]), Number(args[2]), Number(args[3])),
   write: () => write(args[0], args[1], Number(args[2]), args[3]),
   read: () => read(args[0], args[1], Number(args[2]), args[3], args[4] === undefined ? undefined : Number(args[4])),
