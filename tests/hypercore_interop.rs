@@ -1,8 +1,9 @@
 //! Hypercore interop with the real npm packages (hypercore@11, corestore@7,
 //! hyperswarm@4) on a local DHT: a Node writer's core seeded by `spork seed` reaches
 //! Node readers that may talk only to spork, live appends included, and after the
-//! writer has left; a core written through spork's Rust API is read and verified by
-//! Node, live appends included.
+//! writer has left, and across a fork the writer made while spork was away; a core
+//! written through spork's Rust API is read and verified by Node, live appends
+//! included; and ADB databases and Node's hyperbee@2 read each other's writes, live.
 
 mod common;
 
@@ -49,6 +50,27 @@ fn spork_seed(key: &str, boot: &str, dir: &std::path::Path) -> Proc {
         child,
         stdout: Some(stdout),
     }
+}
+
+/// Seeds `core` of `store` on the DHT at `boot` with a new keypair: the seeder and its
+/// public key, hex (what a firewalled Node reader admits).
+async fn seed_core(
+    store: &spork::hypercore::storage::Corestore,
+    core: &std::sync::Arc<spork::hypercore::storage::Core>,
+    boot: std::net::SocketAddrV4,
+) -> (spork::hypercore::seed::Seeder, String) {
+    let node = spork::swarm::node::Node::join(vec![boot], 0).await.unwrap();
+    let keypair = spork::keys::KeyPair::generate();
+    let public = keypair.public_key().to_hex();
+    let seeder = spork::hypercore::seed::Seeder::start(
+        store.clone(),
+        node,
+        keypair,
+        vec![core.clone()],
+        |_| {},
+    )
+    .await;
+    (seeder, public)
 }
 
 /// Reads JSON lines until one satisfies `done`, failing after `timeout`.
@@ -219,17 +241,7 @@ async fn node_reads_a_core_written_through_the_rust_api_live() {
     let core = store.named("rust-writer").unwrap();
     let blocks: Vec<Vec<u8>> = (0..200).map(block).collect();
     core.append(&blocks).unwrap();
-    let node = spork::swarm::node::Node::join(vec![boot], 0).await.unwrap();
-    let keypair = spork::keys::KeyPair::generate();
-    let our_key = keypair.public_key().to_hex();
-    let seeder = spork::hypercore::seed::Seeder::start(
-        store.clone(),
-        node,
-        keypair,
-        vec![core.clone()],
-        |_| {},
-    )
-    .await;
+    let (seeder, our_key) = seed_core(&store, &core, boot).await;
     let key = hex::encode(core.key());
     let (mut reader, _) = core_tool(&["read", &boot.to_string(), &key, "300", &our_key]);
     // Appends while the reader waits reach it live.
@@ -335,17 +347,7 @@ async fn node_hyperbee_reads_a_spork_database_live() {
         &serde_json::json!({"deep": true}),
     )
     .unwrap();
-    let node = spork::swarm::node::Node::join(vec![boot], 0).await.unwrap();
-    let keypair = spork::keys::KeyPair::generate();
-    let our_key = keypair.public_key().to_hex();
-    let seeder = spork::hypercore::seed::Seeder::start(
-        store.clone(),
-        node,
-        keypair,
-        vec![db.core().clone()],
-        |_| {},
-    )
-    .await;
+    let (seeder, our_key) = seed_core(&store, db.core(), boot).await;
     let key = db.id().to_string();
     let length = db.version().to_string();
     let expected = bee_entries(&db);
@@ -409,15 +411,7 @@ async fn spork_reads_a_node_hyperbee_live() {
     let length = w["length"].as_u64().unwrap();
     let store = spork::hypercore::storage::Corestore::open(&tmp.path().join("cores.redb")).unwrap();
     let core = store.get(&key).unwrap();
-    let node = spork::swarm::node::Node::join(vec![boot], 0).await.unwrap();
-    let seeder = spork::hypercore::seed::Seeder::start(
-        store.clone(),
-        node,
-        spork::keys::KeyPair::generate(),
-        vec![core.clone()],
-        |_| {},
-    )
-    .await;
+    let (seeder, _) = seed_core(&store, &core, boot).await;
     let complete = |n: u64| {
         let core = core.clone();
         async move {

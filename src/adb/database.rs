@@ -229,17 +229,25 @@ impl Database {
         };
         let folder_path = folder.map(KeyPath::display).unwrap_or_default();
         let mut out = Vec::new();
+        let mut failed = None;
         // Deeper folders' records sit in the same range: a listing shows this folder's.
-        for r in self.bee.range(&range)? {
+        self.bee.range_each(&range, |r| {
             let rest = &r.key[prefix.len()..];
             if rest.contains(&0) {
-                continue;
+                return true;
             }
             let key = String::from_utf8_lossy(rest).into_owned();
-            out.push(self.record(format!("{folder_path}/{key}"), key, r.seq, &r.value)?);
-            if opts.limit.is_some_and(|l| out.len() >= l) {
-                break;
+            match self.record(format!("{folder_path}/{key}"), key, r.seq, &r.value) {
+                Ok(record) => out.push(record),
+                Err(e) => {
+                    failed = Some(e);
+                    return false;
+                }
             }
+            opts.limit.is_none_or(|l| out.len() < l)
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
         }
         Ok(out)
     }
@@ -260,6 +268,46 @@ impl Database {
         let blocks = self.bee.put(&path.bee_key(), &bytes)?;
         let length = self.core.append(&blocks)?;
         self.record(path.display(), path.key().to_string(), length - 1, &bytes)
+    }
+
+    /// Writes every `(path, value)` in one append (one signature, one durable step);
+    /// the records as stored. All are checked before any is written.
+    pub fn put_many(&self, entries: &[(KeyPath, Value)]) -> Result<Vec<Record>, DbError> {
+        let mut encoded = Vec::with_capacity(entries.len());
+        for (_, value) in entries {
+            if !value.is_object() {
+                return Err(DbError::NotAnObject);
+            }
+            let bytes = serde_json::to_vec(value).map_err(|_| DbError::NotAnObject)?;
+            if bytes.len() > MAX_VALUE_BYTES {
+                return Err(DbError::TooLarge(bytes.len()));
+            }
+            encoded.push(bytes);
+        }
+        if !self.writable() {
+            return Err(DbError::ReadOnly(self.id.clone()));
+        }
+        let _one_at_a_time = self.write.lock().unwrap_or_else(|p| p.into_inner());
+        let mut batch = self.bee.batch();
+        for ((path, _), bytes) in entries.iter().zip(&encoded) {
+            batch.put(&path.bee_key(), bytes)?;
+        }
+        let blocks = batch.finish();
+        let length = self.core.append(&blocks)?;
+        let first = length - entries.len() as u64;
+        entries
+            .iter()
+            .zip(&encoded)
+            .enumerate()
+            .map(|(i, ((path, _), bytes))| {
+                self.record(
+                    path.display(),
+                    path.key().to_string(),
+                    first + i as u64,
+                    bytes,
+                )
+            })
+            .collect()
     }
 
     /// Deletes the record at `path` (nothing if there is none).

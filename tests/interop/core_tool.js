@@ -132,18 +132,7 @@ async function read (bootstrap, key, n, onlyPeer, forkedAt) {
   const started = Date.now()
   swarm.join(core.discoveryKey, { server: false, client: true })
   say({ ok: true, discovery_key: b4a.toString(core.discoveryKey, 'hex') })
-  // A reorg onto a later fork changes the length with a 'truncate' and no 'append'.
-  while (core.length < n) {
-    await new Promise((resolve) => {
-      const done = () => {
-        core.off('append', done)
-        core.off('truncate', done)
-        resolve()
-      }
-      core.on('append', done)
-      core.on('truncate', done)
-    })
-  }
+  await untilLength(core, n)
   await core.download({ start: 0, end: n }).done()
   const elapsedMs = Date.now() - started
   let verified = 0
@@ -216,6 +205,7 @@ function onLines(fn) {
   return () => queue
 }
 
+// A reorg onto a later fork changes the length with a 'truncate' and no 'append'.
 async function untilLength(core, n) {
   while (core.length < n) {
     await new Promise((resolve) => {
@@ -294,7 +284,49 @@ async function beeRead(bootstrap, key, length, onlyPeer) {
   })
 }
 
+async function beeBench(dir, n, batch, single) {
+  const Hyperbee = require('hyperbee')
+  const store = new Corestore(dir)
+  const core = store.get({ name: 'bench' })
+  await core.ready()
+  const bee = new Hyperbee(core, { keyEncoding: 'utf-8', valueEncoding: 'json', extension: false })
+  await bee.ready()
+  const key = (i) => 'key-' + String(i).padStart(6, '0')
+  const value = (i) => ({ n: i, pad: 'x'.repeat(1000) })
+  let t = process.hrtime.bigint()
+  const secs = () => Number(process.hrtime.bigint() - t) / 1e9
+  for (let j = 0; j < n; j += batch) {
+    const b = bee.batch()
+    for (let k = j; k < Math.min(j + batch, n); k++) {
+      const i = (k * 7919) % n
+      await b.put(key(i), value(i))
+    }
+    await b.flush()
+  }
+  const batched = n / secs()
+  t = process.hrtime.bigint()
+  for (let s = 0; s < single; s++) await bee.put(key(n + s), value(n + s))
+  const one = single / secs()
+  t = process.hrtime.bigint()
+  let x = 0x9e3779b97f4a7c15n
+  const mask = (1n << 64n) - 1n
+  for (let j = 0; j < n; j++) {
+    x ^= (x << 13n) & mask
+    x ^= x >> 7n
+    x ^= (x << 17n) & mask
+    if (!(await bee.get(key(Number(x % BigInt(n)))))) throw new Error('missing')
+  }
+  const gets = n / secs()
+  t = process.hrtime.bigint()
+  let count = 0
+  for await (const e of bee.createReadStream()) if (e) count++
+  const scan = count / secs()
+  say({ ok: true, batched_per_s: batched, single_per_s: one, gets_per_s: gets, scan_per_s: scan, records: count })
+  await store.close()
+}
+
 const commands = {
+  'bee-bench': () => beeBench(args[0], Number(args[1]), Number(args[2]), Number(args[3])),
   'bee-write': () => beeWrite(args[0], args[1], Number(args[2])),
   'bee-read': () => beeRead(args[0], args[1], Number(args[2]), args[3]),
   'bench-append': () => benchAppend(args[0], Number(args[1]), Number(args[2]), Number(args[3])),

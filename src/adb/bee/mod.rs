@@ -29,6 +29,13 @@ const MAX_KEYS: usize = 8;
 const MIN_KEYS: usize = 4;
 /// How many decoded blocks a bee keeps.
 const CACHE_BLOCKS: usize = 4096;
+/// How many keys a bee keeps apart from their blocks: a walk compares against a key
+/// per level and each key lives in its own block, so without them every get would
+/// decode a dozen blocks for one value. A key costs its bytes plus ~50.
+const CACHE_KEYS: usize = 1 << 17;
+/// How many blocks' tree nodes a bee keeps apart from their values: the inner nodes
+/// and leaves a walk passes through, without the value each block also carries.
+const CACHE_NODES: usize = 1 << 16;
 /// The deepest walk a bee of any size needs (8-key nodes: 2^64 keys fit in far fewer).
 const MAX_DEPTH: usize = 64;
 
@@ -93,9 +100,9 @@ impl Blocks for Vec<Vec<u8>> {
 /// One decoded block.
 #[derive(Debug)]
 struct Block {
-    key: Vec<u8>,
+    key: Arc<[u8]>,
     value: Option<Vec<u8>>,
-    levels: Vec<Level>,
+    levels: Arc<Vec<Level>>,
 }
 
 /// What a read returns: the key, its value, and the block that wrote them.
@@ -175,6 +182,8 @@ pub fn sub_range(prefix: &[u8], range: &Range) -> Range {
 pub struct Bee<B> {
     blocks: B,
     cache: Mutex<HashMap<u64, Arc<Block>>>,
+    keys: Mutex<HashMap<u64, Arc<[u8]>>>,
+    nodes: Mutex<HashMap<u64, Arc<Vec<Level>>>>,
 }
 
 impl<B: Blocks> Bee<B> {
@@ -183,6 +192,8 @@ impl<B: Blocks> Bee<B> {
         Bee {
             blocks,
             cache: Mutex::new(HashMap::new()),
+            keys: Mutex::new(HashMap::new()),
+            nodes: Mutex::new(HashMap::new()),
         }
     }
 
@@ -219,14 +230,32 @@ impl<B: Blocks> Bee<B> {
             return Err(BeeError::NotABee);
         }
         let bytes = self.blocks.block(seq)?;
+        self.decode_into_cache(seq, &bytes)
+    }
+
+    fn decode_into_cache(&self, seq: u64, bytes: &[u8]) -> Result<Arc<Block>, BeeError> {
         let malformed = |source| BeeError::Malformed { seq, source };
-        let entry = Entry::decode(&bytes).map_err(malformed)?;
-        let levels = YoloIndex::decode(&entry.index).map_err(malformed)?.levels;
+        let entry = Entry::decode(bytes).map_err(malformed)?;
+        let levels = Arc::new(YoloIndex::decode(&entry.index).map_err(malformed)?.levels);
         let block = Arc::new(Block {
-            key: entry.key,
+            key: entry.key.into(),
             value: entry.value,
             levels,
         });
+        {
+            let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+            if keys.len() >= CACHE_KEYS {
+                keys.clear();
+            }
+            keys.insert(seq, block.key.clone());
+        }
+        if !block.levels.is_empty() {
+            let mut nodes = self.nodes.lock().unwrap_or_else(|p| p.into_inner());
+            if nodes.len() >= CACHE_NODES {
+                nodes.clear();
+            }
+            nodes.insert(seq, block.levels.clone());
+        }
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() >= CACHE_BLOCKS {
             cache.clear();
@@ -245,16 +274,33 @@ impl<B: Blocks> Bee<B> {
         if seq == 0 || seq >= self.blocks.length() {
             return Err(bad);
         }
-        let block = self.load(seq)?;
+        let cached = self
+            .nodes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&seq)
+            .cloned();
+        let levels = match cached {
+            Some(levels) => levels,
+            None => self.load(seq)?.levels.clone(),
+        };
         usize::try_from(offset)
             .ok()
-            .and_then(|o| block.levels.get(o))
+            .and_then(|o| levels.get(o))
             .cloned()
             .ok_or(bad)
     }
 
     /// The key block `seq` wrote.
-    fn key_of(&self, seq: u64) -> Result<Vec<u8>, BeeError> {
+    fn key_of(&self, seq: u64) -> Result<Arc<[u8]>, BeeError> {
+        if let Some(k) = self
+            .keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&seq)
+        {
+            return Ok(k.clone());
+        }
         if seq == 0 || seq >= self.blocks.length() {
             return Err(BeeError::BadPointer {
                 seq,
@@ -269,7 +315,7 @@ impl<B: Blocks> Bee<B> {
         let block = self.load(seq)?;
         Ok(Record {
             seq,
-            key: block.key.clone(),
+            key: block.key.to_vec(),
             value: block.value.clone().unwrap_or_default(),
         })
     }
@@ -322,26 +368,44 @@ impl<B: Blocks> Bee<B> {
     /// The records within `range`, in key order (or reversed), at most `limit`.
     pub fn range(&self, range: &Range) -> Result<Vec<Record>, BeeError> {
         let mut out = Vec::new();
-        if let Some((seq, root)) = self.root()? {
-            self.walk(seq, &root, range, &mut out, 0)?;
-        }
+        self.range_each(range, |r| {
+            out.push(r);
+            true
+        })?;
         Ok(out)
+    }
+
+    /// Hands each record within `range` to `each`, in order, until `each` says false or
+    /// `limit` is reached: a listing of any size without holding it.
+    pub fn range_each<F>(&self, range: &Range, mut each: F) -> Result<(), BeeError>
+    where
+        F: FnMut(Record) -> bool,
+    {
+        if let Some((seq, root)) = self.root()? {
+            let mut taken = 0;
+            self.walk(seq, &root, range, &mut each, &mut taken, 0)?;
+        }
+        Ok(())
     }
 
     /// In-order (or reverse) walk of `node`, skipping subtrees outside `range`; false
     /// once the limit is reached.
-    fn walk(
+    fn walk<F>(
         &self,
         seq: u64,
         node: &Level,
         range: &Range,
-        out: &mut Vec<Record>,
+        each: &mut F,
+        taken: &mut usize,
         depth: usize,
-    ) -> Result<bool, BeeError> {
+    ) -> Result<bool, BeeError>
+    where
+        F: FnMut(Record) -> bool,
+    {
         if depth > MAX_DEPTH {
             return Err(BeeError::TooDeep);
         }
-        let keys: Vec<Vec<u8>> = node
+        let keys: Vec<Arc<[u8]>> = node
             .keys
             .iter()
             .map(|k| self.key_of(*k))
@@ -352,7 +416,7 @@ impl<B: Blocks> Bee<B> {
         } else {
             Box::new(0..=n)
         };
-        let full = |out: &Vec<Record>| range.limit.is_some_and(|l| out.len() >= l);
+        let full = |taken: usize| range.limit.is_some_and(|l| taken >= l);
         for slot in slots {
             // Child `slot` holds the keys between keys[slot - 1] and keys[slot].
             if let Some(&(child, offset)) = node.children.get(slot) {
@@ -360,7 +424,7 @@ impl<B: Blocks> Bee<B> {
                 let high_ok = slot == 0 || range.below_high(&keys[slot - 1]);
                 if low_ok && high_ok {
                     let level = self.level(seq, child, offset)?;
-                    if !self.walk(child, &level, range, out, depth + 1)? {
+                    if !self.walk(child, &level, range, each, taken, depth + 1)? {
                         return Ok(false);
                     }
                 }
@@ -373,14 +437,17 @@ impl<B: Blocks> Bee<B> {
             };
             if let Some(k) = key_slot {
                 if range.above_low(&keys[k]) && range.below_high(&keys[k]) {
-                    if full(out) {
+                    if full(*taken) {
                         return Ok(false);
                     }
-                    out.push(self.record(node.keys[k])?);
+                    *taken += 1;
+                    if !each(self.record(node.keys[k])?) {
+                        return Ok(false);
+                    }
                 }
             }
         }
-        Ok(!full(out))
+        Ok(!full(*taken))
     }
 }
 

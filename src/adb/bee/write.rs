@@ -35,7 +35,7 @@ struct Node {
 
 /// The blocks a batch has made and not yet appended.
 struct Pending {
-    key: Vec<u8>,
+    key: std::sync::Arc<[u8]>,
     value: Option<Vec<u8>>,
     /// Its index: the pointers to the nodes it wrote (the root's first).
     index: Vec<Option<usize>>,
@@ -91,7 +91,7 @@ impl<B: Blocks> Batch<'_, B> {
     }
 
     /// The key of block `seq` (one of ours, or the bee's).
-    fn key(&self, seq: u64) -> Result<Vec<u8>, BeeError> {
+    fn key(&self, seq: u64) -> Result<std::sync::Arc<[u8]>, BeeError> {
         match seq.checked_sub(self.base) {
             Some(i) if (i as usize) < self.pending.len() => {
                 Ok(self.pending[i as usize].key.clone())
@@ -221,7 +221,7 @@ impl<B: Blocks> Batch<'_, B> {
         let seq = self.seq();
         // The new block's key must be known before the walk compares against it.
         self.pending.push(Pending {
-            key: key.to_vec(),
+            key: key.into(),
             value: Some(value.to_vec()),
             index: Vec::new(),
         });
@@ -296,7 +296,7 @@ impl<B: Blocks> Batch<'_, B> {
                     let root = self.rebalance(stack)?;
                     let seq = self.seq();
                     self.pending.push(Pending {
-                        key: key.to_vec(),
+                        key: key.into(),
                         value: None,
                         index: Vec::new(),
                     });
@@ -533,7 +533,7 @@ impl<B: Blocks> Batch<'_, B> {
             out.push(
                 Entry {
                     index: YoloIndex { levels }.encode(),
-                    key: p.key,
+                    key: p.key.to_vec(),
                     value: p.value,
                 }
                 .encode(),
