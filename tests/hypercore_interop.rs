@@ -123,12 +123,10 @@ fn spork_seed_carries_a_node_core_to_node_readers() {
 
     let seed_dir = tmp.path().join("seed");
     let mut seed = spork_seed(&key, &boot, &seed_dir);
+    // `listening` comes first, then each core's status.
     let listening = seed.json_line(Duration::from_secs(30));
-    let first = if listening["event"] == "listening" {
-        seed.json_line(Duration::from_secs(30))
-    } else {
-        listening.clone()
-    };
+    assert_eq!(listening["event"], "listening", "{listening}");
+    let first = seed.json_line(Duration::from_secs(30));
     assert_eq!(first["event"], "seed", "{first}");
     assert_eq!(first["key"], hex_key.as_str());
     let spork_key = listening["public_key"]

@@ -145,7 +145,15 @@ pub async fn run(global: GlobalArgs, args: SeedArgs) -> anyhow::Result<()> {
     let node = join_network_serving(&global, reporter).await?;
     let stop = shutdown_signal();
     let (failed_tx, mut failed) = tokio::sync::mpsc::unbounded_channel();
-    let public = seeds
+    // `listening` first, then each core's status: scripts read them in that order.
+    let public = seeds.identity().map_err(|e| seed_error(e, &dir))?;
+    let count = seeds.keys().count();
+    reporter.event(Event::listening(Some(public.to_string()), None, None));
+    reporter.say(format_args!(
+        "seeding {count} core{} as {public}",
+        if count == 1 { "" } else { "s" },
+    ));
+    seeds
         .start(node.clone(), move |ev| match ev {
             SeedEvent::Status(s) => {
                 reporter.say(format_args!(
@@ -165,12 +173,6 @@ pub async fn run(global: GlobalArgs, args: SeedArgs) -> anyhow::Result<()> {
         })
         .await
         .map_err(|e| seed_error(e, &dir))?;
-    let count = seeds.keys().count();
-    reporter.event(Event::listening(Some(public.to_string()), None, None));
-    reporter.say(format_args!(
-        "seeding {count} core{} as {public}",
-        if count == 1 { "" } else { "s" },
-    ));
     let result = tokio::select! {
         _ = stop => Ok(()),
         Some(e) = failed.recv() => Err(e),

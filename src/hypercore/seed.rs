@@ -519,13 +519,23 @@ impl Seeds {
         self.list.keys().map(|k| self.info(k)).collect()
     }
 
-    /// Starts seeding on `node` as the folder's keypair (`seed-key.json`, made on first
-    /// use), telling `report` how it goes; its public key. Starting twice does nothing.
+    /// The folder's seeding keypair (`seed-key.json`, made on first use).
+    fn keypair(&self) -> Result<KeyPair, SeedError> {
+        Ok(crate::keys::load_or_create(&self.dir.join("seed-key.json"))?.0)
+    }
+
+    /// The public key peers see the seeder as.
+    pub fn identity(&self) -> Result<PublicKey, SeedError> {
+        Ok(self.keypair()?.public_key())
+    }
+
+    /// Starts seeding on `node` as the folder's keypair, telling `report` how it goes
+    /// (each core's status at once); its public key. Starting twice does nothing.
     pub async fn start<F>(&mut self, node: Node, report: F) -> Result<PublicKey, SeedError>
     where
         F: FnMut(SeedEvent) + Send + 'static,
     {
-        let (keypair, _) = crate::keys::load_or_create(&self.dir.join("seed-key.json"))?;
+        let keypair = self.keypair()?;
         let public = keypair.public_key();
         if self.seeder.is_none() {
             let cores = self
