@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use super::bee::{sub_range, Bee, BeeError, Blocks, Range};
+use super::schema::{SchemaError, Schemas};
 use crate::hypercore::storage::{Core, StorageError};
 
 /// The largest value a record may hold, encoded.
@@ -35,6 +36,9 @@ pub enum DbError {
     /// A write to a database this home only follows.
     #[error("database {0} is read-only here")]
     ReadOnly(String),
+    /// A value its schema refuses.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
     /// A stored value that is not JSON (the core was written by something else).
     #[error("record {0} does not hold JSON")]
     NotJson(String),
@@ -155,6 +159,7 @@ pub struct Database {
     core: Arc<Core>,
     bee: Bee<Arc<Core>>,
     id: String,
+    schemas: std::sync::RwLock<Schemas>,
     write: Mutex<()>,
 }
 
@@ -165,6 +170,7 @@ impl Database {
             id: hex::encode(core.key()),
             bee: Bee::new(core.clone()),
             core,
+            schemas: std::sync::RwLock::new(Schemas::default()),
             write: Mutex::new(()),
         }
     }
@@ -182,6 +188,28 @@ impl Database {
     /// The core under it.
     pub fn core(&self) -> &Arc<Core> {
         &self.core
+    }
+
+    /// Sets (or, with `None`, removes) the JSON Schema records under `prefix` must
+    /// meet from now on.
+    pub fn set_schema(&self, prefix: &str, schema: Option<&Value>) -> Result<(), DbError> {
+        let mut schemas = self.schemas.write().unwrap_or_else(|p| p.into_inner());
+        Ok(schemas.set(prefix, schema)?)
+    }
+
+    /// Checks `value` for `path`: an object, within the size limit, valid for its
+    /// schema; its encoding.
+    fn checked(&self, path: &KeyPath, value: &Value) -> Result<Vec<u8>, DbError> {
+        if !value.is_object() {
+            return Err(DbError::NotAnObject);
+        }
+        let bytes = serde_json::to_vec(value).map_err(|_| DbError::NotAnObject)?;
+        if bytes.len() > MAX_VALUE_BYTES {
+            return Err(DbError::TooLarge(bytes.len()));
+        }
+        let schemas = self.schemas.read().unwrap_or_else(|p| p.into_inner());
+        schemas.check(&path.display(), value)?;
+        Ok(bytes)
     }
 
     /// The version: the core's length.
@@ -254,13 +282,7 @@ impl Database {
 
     /// Writes `value` at `path`; the record as stored.
     pub fn put(&self, path: &KeyPath, value: &Value) -> Result<Record, DbError> {
-        if !value.is_object() {
-            return Err(DbError::NotAnObject);
-        }
-        let bytes = serde_json::to_vec(value).map_err(|_| DbError::NotAnObject)?;
-        if bytes.len() > MAX_VALUE_BYTES {
-            return Err(DbError::TooLarge(bytes.len()));
-        }
+        let bytes = self.checked(path, value)?;
         if !self.writable() {
             return Err(DbError::ReadOnly(self.id.clone()));
         }
@@ -273,17 +295,10 @@ impl Database {
     /// Writes every `(path, value)` in one append (one signature, one durable step);
     /// the records as stored. All are checked before any is written.
     pub fn put_many(&self, entries: &[(KeyPath, Value)]) -> Result<Vec<Record>, DbError> {
-        let mut encoded = Vec::with_capacity(entries.len());
-        for (_, value) in entries {
-            if !value.is_object() {
-                return Err(DbError::NotAnObject);
-            }
-            let bytes = serde_json::to_vec(value).map_err(|_| DbError::NotAnObject)?;
-            if bytes.len() > MAX_VALUE_BYTES {
-                return Err(DbError::TooLarge(bytes.len()));
-            }
-            encoded.push(bytes);
-        }
+        let encoded = entries
+            .iter()
+            .map(|(path, value)| self.checked(path, value))
+            .collect::<Result<Vec<_>, _>>()?;
         if !self.writable() {
             return Err(DbError::ReadOnly(self.id.clone()));
         }
@@ -406,6 +421,31 @@ mod tests {
         let big = json!({"x": "y".repeat(MAX_VALUE_BYTES)});
         assert!(matches!(db.put(&p, &big), Err(DbError::TooLarge(_))));
         assert_eq!(db.version(), 0);
+    }
+
+    #[test]
+    fn a_schema_guards_its_folder() {
+        let (_dir, db) = db();
+        let schema = json!({"type": "object", "properties": {"name": {"type": "string"}}});
+        db.set_schema("/users", Some(&schema)).unwrap();
+        let p = |s: &str| KeyPath::parse(s).unwrap();
+        db.put(&p("/users/a"), &json!({"name": "A"})).unwrap();
+        let err = db.put(&p("/users/b"), &json!({"name": 5})).unwrap_err();
+        assert!(
+            err.to_string().starts_with("/users/b: field /name: "),
+            "{err}"
+        );
+        let batch = [
+            (p("/users/c"), json!({"name": "C"})),
+            (p("/users/d"), json!({"name": []})),
+        ];
+        assert!(matches!(db.put_many(&batch), Err(DbError::Schema(_))));
+        assert_eq!(
+            db.get(&p("/users/c")).unwrap(),
+            None,
+            "nothing of a refused batch"
+        );
+        db.put(&p("/posts/1"), &json!({"name": 5})).unwrap();
     }
 
     #[test]

@@ -5,3 +5,4 @@
 
 pub mod bee;
 pub mod database;
+pub mod schema;
