@@ -60,6 +60,16 @@ pub enum BeeError {
         /// The level pointed to.
         offset: u64,
     },
+    /// A tree node whose children do not match its keys.
+    #[error(
+        "block {seq}, level {offset}: a tree node with children must have one more than its keys"
+    )]
+    BadNode {
+        /// The block.
+        seq: u64,
+        /// The level.
+        offset: u64,
+    },
     /// The tree is deeper than any real bee.
     #[error("the tree is deeper than {MAX_DEPTH} levels")]
     TooDeep,
@@ -284,11 +294,17 @@ impl<B: Blocks> Bee<B> {
             Some(levels) => levels,
             None => self.load(seq)?.levels.clone(),
         };
-        usize::try_from(offset)
+        let level = usize::try_from(offset)
             .ok()
             .and_then(|o| levels.get(o))
             .cloned()
-            .ok_or(bad)
+            .ok_or(bad)?;
+        // A B-tree node has no children or one more than its keys; a walk over any
+        // other shape would index past its end.
+        if !level.children.is_empty() && level.children.len() != level.keys.len() + 1 {
+            return Err(BeeError::BadNode { seq, offset });
+        }
+        Ok(level)
     }
 
     /// The key block `seq` wrote.

@@ -347,26 +347,25 @@ impl<B: Blocks> Batch<'_, B> {
         let left = self.child(node, i)?;
         let right = self.child(node, i + 1)?;
         let (ls, rs) = (self.leaf_size(left, false)?, self.leaf_size(right, true)?);
-        if ls < rs {
-            let mut at = right;
+        let from_right = ls < rs;
+        let mut at = if from_right { right } else { left };
+        stack.push(at);
+        // Pointers may loop in a hostile core: the walk down is bounded.
+        for _ in 0..MAX_DEPTH {
+            let Some(last) = self.arena[at].children.len().checked_sub(1) else {
+                let leaf = &mut self.arena[at].keys;
+                let key = if from_right {
+                    (!leaf.is_empty()).then(|| leaf.remove(0))
+                } else {
+                    leaf.pop()
+                };
+                self.arena[node].keys[i] = key.unwrap_or_default();
+                return Ok(());
+            };
+            at = self.child(at, if from_right { 0 } else { last })?;
             stack.push(at);
-            while !self.arena[at].children.is_empty() {
-                at = self.child(at, 0)?;
-                stack.push(at);
-            }
-            let key = self.arena[at].keys.remove(0);
-            self.arena[node].keys[i] = key;
-        } else {
-            let mut at = left;
-            stack.push(at);
-            while let Some(last) = self.arena[at].children.len().checked_sub(1) {
-                at = self.child(at, last)?;
-                stack.push(at);
-            }
-            let key = self.arena[at].keys.pop().unwrap_or_default();
-            self.arena[node].keys[i] = key;
         }
-        Ok(())
+        Err(BeeError::TooDeep)
     }
 
     /// Restores the minimum fill up the path; the root afterwards.
