@@ -80,33 +80,22 @@ async function write (bootstrap, dir, n, mode) {
     length: core.length,
     public_key: b4a.toString(swarm.keyPair.publicKey, 'hex')
   })
-  let queue = Promise.resolve()
-  let rest = ''
-  process.stdin.on('data', (d) => {
-    rest += d
-    const lines = rest.split('\n')
-    rest = lines.pop()
-    for (const line of lines) {
-      const m = /^append (\d+)$/.exec(line.trim())
-      const t = /^rewrite (\d+) (\d+)$/.exec(line.trim())
-      if (m) {
-        queue = queue.then(async () => {
-          await core.append(blocks(core.length, core.length + Number(m[1])))
-          say({ length: core.length })
-        })
-      } else if (t) {
-        queue = queue.then(async () => {
-          await core.truncate(Number(t[1]))
-          const more = []
-          for (let i = core.length; i < core.length + Number(t[2]); i++) more.push(forked(i))
-          await core.append(more)
-          say({ length: core.length, fork: core.fork })
-        })
-      }
+  const drained = onLines(async (line) => {
+    const m = /^append (\d+)$/.exec(line)
+    const t = /^rewrite (\d+) (\d+)$/.exec(line)
+    if (m) {
+      await core.append(blocks(core.length, core.length + Number(m[1])))
+      say({ length: core.length })
+    } else if (t) {
+      await core.truncate(Number(t[1]))
+      const more = []
+      for (let i = core.length; i < core.length + Number(t[2]); i++) more.push(forked(i))
+      await core.append(more)
+      say({ length: core.length, fork: core.fork })
     }
   })
   process.stdin.on('end', async () => {
-    await queue
+    await drained()
     await swarm.destroy()
     await store.close()
     process.exit(0)
