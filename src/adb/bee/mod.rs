@@ -188,12 +188,43 @@ pub fn sub_range(prefix: &[u8], range: &Range) -> Range {
     out
 }
 
+/// A cache of at most `cap` entries by block seq that starts over when full.
+struct Bounded<V> {
+    cap: usize,
+    map: Mutex<HashMap<u64, V>>,
+}
+
+impl<V: Clone> Bounded<V> {
+    fn new(cap: usize) -> Bounded<V> {
+        Bounded {
+            cap,
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, V>> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn get(&self, seq: u64) -> Option<V> {
+        self.lock().get(&seq).cloned()
+    }
+
+    fn insert(&self, seq: u64, value: V) {
+        let mut map = self.lock();
+        if map.len() >= self.cap {
+            map.clear();
+        }
+        map.insert(seq, value);
+    }
+}
+
 /// A bee over `B`'s blocks.
 pub struct Bee<B> {
     blocks: B,
-    cache: Mutex<HashMap<u64, Arc<Block>>>,
-    keys: Mutex<HashMap<u64, Arc<[u8]>>>,
-    nodes: Mutex<HashMap<u64, Arc<Vec<Level>>>>,
+    cache: Bounded<Arc<Block>>,
+    keys: Bounded<Arc<[u8]>>,
+    nodes: Bounded<Arc<Vec<Level>>>,
 }
 
 impl<B: Blocks> Bee<B> {
@@ -201,9 +232,9 @@ impl<B: Blocks> Bee<B> {
     pub fn new(blocks: B) -> Bee<B> {
         Bee {
             blocks,
-            cache: Mutex::new(HashMap::new()),
-            keys: Mutex::new(HashMap::new()),
-            nodes: Mutex::new(HashMap::new()),
+            cache: Bounded::new(CACHE_BLOCKS),
+            keys: Bounded::new(CACHE_KEYS),
+            nodes: Bounded::new(CACHE_NODES),
         }
     }
 
@@ -227,50 +258,28 @@ impl<B: Blocks> Bee<B> {
         Ok(header.protocol == "hyperbee")
     }
 
+    /// Block `seq`, decoded; its key and tree nodes are cached apart from it too.
     fn load(&self, seq: u64) -> Result<Arc<Block>, BeeError> {
-        if let Some(b) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&seq)
-        {
-            return Ok(b.clone());
+        if let Some(b) = self.cache.get(seq) {
+            return Ok(b);
         }
         if seq == 0 {
             return Err(BeeError::NotABee);
         }
         let bytes = self.blocks.block(seq)?;
-        self.decode_into_cache(seq, &bytes)
-    }
-
-    fn decode_into_cache(&self, seq: u64, bytes: &[u8]) -> Result<Arc<Block>, BeeError> {
         let malformed = |source| BeeError::Malformed { seq, source };
-        let entry = Entry::decode(bytes).map_err(malformed)?;
+        let entry = Entry::decode(&bytes).map_err(malformed)?;
         let levels = Arc::new(YoloIndex::decode(&entry.index).map_err(malformed)?.levels);
         let block = Arc::new(Block {
             key: entry.key.into(),
             value: entry.value,
             levels,
         });
-        {
-            let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
-            if keys.len() >= CACHE_KEYS {
-                keys.clear();
-            }
-            keys.insert(seq, block.key.clone());
-        }
+        self.keys.insert(seq, block.key.clone());
         if !block.levels.is_empty() {
-            let mut nodes = self.nodes.lock().unwrap_or_else(|p| p.into_inner());
-            if nodes.len() >= CACHE_NODES {
-                nodes.clear();
-            }
-            nodes.insert(seq, block.levels.clone());
+            self.nodes.insert(seq, block.levels.clone());
         }
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() >= CACHE_BLOCKS {
-            cache.clear();
-        }
-        cache.insert(seq, block.clone());
+        self.cache.insert(seq, block.clone());
         Ok(block)
     }
 
@@ -284,13 +293,7 @@ impl<B: Blocks> Bee<B> {
         if seq == 0 || seq >= self.blocks.length() {
             return Err(bad);
         }
-        let cached = self
-            .nodes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&seq)
-            .cloned();
-        let levels = match cached {
+        let levels = match self.nodes.get(seq) {
             Some(levels) => levels,
             None => self.load(seq)?.levels.clone(),
         };
@@ -309,13 +312,8 @@ impl<B: Blocks> Bee<B> {
 
     /// The key block `seq` wrote.
     fn key_of(&self, seq: u64) -> Result<Arc<[u8]>, BeeError> {
-        if let Some(k) = self
-            .keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&seq)
-        {
-            return Ok(k.clone());
+        if let Some(k) = self.keys.get(seq) {
+            return Ok(k);
         }
         if seq == 0 || seq >= self.blocks.length() {
             return Err(BeeError::BadPointer {
