@@ -282,55 +282,51 @@ impl Database {
 
     /// Writes `value` at `path`; the record as stored.
     pub fn put(&self, path: &KeyPath, value: &Value) -> Result<Record, DbError> {
-        let bytes = self.checked(path, value)?;
-        if !self.writable() {
-            return Err(DbError::ReadOnly(self.id.clone()));
-        }
-        let _one_at_a_time = self.write.lock().unwrap_or_else(|p| p.into_inner());
-        let blocks = self.bee.put(&path.bee_key(), &bytes)?;
-        let length = self.core.append(&blocks)?;
-        self.record(path.display(), path.key().to_string(), length - 1, &bytes)
+        // `write` gives one record per entry.
+        Ok(self.write(&[(path, value)])?.remove(0))
     }
 
     /// Writes every `(path, value)` in one append (one signature, one durable step);
     /// the records as stored. All are checked before any is written.
     pub fn put_many(&self, entries: &[(KeyPath, Value)]) -> Result<Vec<Record>, DbError> {
+        let entries: Vec<(&KeyPath, &Value)> = entries.iter().map(|(p, v)| (p, v)).collect();
+        self.write(&entries)
+    }
+
+    /// This database's write lock, if this home may write it.
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, ()>, DbError> {
+        if !self.writable() {
+            return Err(DbError::ReadOnly(self.id.clone()));
+        }
+        Ok(self.write.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn write(&self, entries: &[(&KeyPath, &Value)]) -> Result<Vec<Record>, DbError> {
         let encoded = entries
             .iter()
             .map(|(path, value)| self.checked(path, value))
             .collect::<Result<Vec<_>, _>>()?;
-        if !self.writable() {
-            return Err(DbError::ReadOnly(self.id.clone()));
-        }
-        let _one_at_a_time = self.write.lock().unwrap_or_else(|p| p.into_inner());
+        let _one_at_a_time = self.writer()?;
         let mut batch = self.bee.batch();
         for ((path, _), bytes) in entries.iter().zip(&encoded) {
             batch.put(&path.bee_key(), bytes)?;
         }
-        let blocks = batch.finish();
-        let length = self.core.append(&blocks)?;
+        let length = self.core.append(&batch.finish())?;
         let first = length - entries.len() as u64;
         entries
             .iter()
             .zip(&encoded)
             .enumerate()
             .map(|(i, ((path, _), bytes))| {
-                self.record(
-                    path.display(),
-                    path.key().to_string(),
-                    first + i as u64,
-                    bytes,
-                )
+                let seq = first + i as u64;
+                self.record(path.display(), path.key().to_string(), seq, bytes)
             })
             .collect()
     }
 
     /// Deletes the record at `path` (nothing if there is none).
     pub fn delete(&self, path: &KeyPath) -> Result<(), DbError> {
-        if !self.writable() {
-            return Err(DbError::ReadOnly(self.id.clone()));
-        }
-        let _one_at_a_time = self.write.lock().unwrap_or_else(|p| p.into_inner());
+        let _one_at_a_time = self.writer()?;
         let blocks = self.bee.del(&path.bee_key())?;
         if !blocks.is_empty() {
             self.core.append(&blocks)?;
