@@ -12,7 +12,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -78,18 +77,6 @@ fn spork_round(path: &Path, n: u64, batch: u64, single: u64) -> (f64, f64, f64, 
     (batched, one, gets, scan)
 }
 
-fn node_round(n: u64, batch: u64, single: u64) -> Option<serde_json::Value> {
-    let dir = tempfile::tempdir().ok()?;
-    let out = Command::new("node")
-        .args(["core_tool.js", "bee-bench"])
-        .arg(dir.path())
-        .args([n.to_string(), batch.to_string(), single.to_string()])
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop"))
-        .output()
-        .ok()?;
-    serde_json::from_slice(&out.stdout).ok()
-}
-
 fn main() {
     if !common::requested("hyperbee") {
         return;
@@ -108,7 +95,7 @@ fn main() {
             batch,
             single,
         ));
-        theirs.extend(node_round(n, batch, single));
+        theirs.extend(common::core_tool_bench("bee-bench", n, batch, single));
     }
     let median = |mut v: Vec<f64>| {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());

@@ -24,18 +24,6 @@ fn rate(n: u64, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64()
 }
 
-fn node_appends(n: u64, batch: u64, single: u64) -> Option<serde_json::Value> {
-    let dir = tempfile::tempdir().ok()?;
-    let out = Command::new("node")
-        .args(["core_tool.js", "bench-append"])
-        .arg(dir.path())
-        .args([n.to_string(), batch.to_string(), single.to_string()])
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop"))
-        .output()
-        .ok()?;
-    serde_json::from_slice(&out.stdout).ok()
-}
-
 /// One round of spork appends on a fresh store: (batched blocks/s, single appends/s,
 /// random gets/s).
 fn spork_appends(path: &Path, n: u64, batch: u64, single: u64, block: &[u8]) -> (f64, f64, f64) {
@@ -91,7 +79,7 @@ fn main() {
             single,
             &block,
         ));
-        theirs.extend(node_appends(n, batch, single));
+        theirs.extend(common::core_tool_bench("bench-append", n, batch, single));
     }
     let median = |mut v: Vec<f64>| {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());

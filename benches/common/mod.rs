@@ -29,3 +29,17 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .build()
         .expect("a tokio runtime")
 }
+
+/// `node core_tool.js CMD DIR N BATCH SINGLE` on a fresh folder (the Node side of the
+/// store benchmarks), its JSON answer; `None` when Node or the tool is missing.
+pub fn core_tool_bench(cmd: &str, n: u64, batch: u64, single: u64) -> Option<serde_json::Value> {
+    let dir = tempfile::tempdir().ok()?;
+    let out = std::process::Command::new("node")
+        .args(["core_tool.js", cmd])
+        .arg(dir.path())
+        .args([n.to_string(), batch.to_string(), single.to_string()])
+        .current_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop"))
+        .output()
+        .ok()?;
+    serde_json::from_slice(&out.stdout).ok()
+}

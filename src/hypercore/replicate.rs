@@ -76,6 +76,17 @@ pub enum ReplicateError {
     Storage(StorageError),
 }
 
+impl ReplicateError {
+    /// A failure to apply what the peer sent: a proof that does not verify is the
+    /// peer's fault, anything else our storage's.
+    fn from_applying(e: StorageError) -> ReplicateError {
+        match e {
+            StorageError::Proof(e) => ReplicateError::InvalidData(e),
+            e => ReplicateError::Storage(e),
+        }
+    }
+}
+
 /// What replication changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeerEvent {
@@ -517,8 +528,7 @@ impl Peer {
             self.announce_contiguous();
         }
         match error {
-            Some(StorageError::Proof(e)) => Err(ReplicateError::InvalidData(e)),
-            Some(e) => Err(ReplicateError::Storage(e)),
+            Some(e) => Err(ReplicateError::from_applying(e)),
             None => self.schedule(now),
         }
     }

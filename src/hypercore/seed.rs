@@ -193,6 +193,10 @@ fn lock_counts(
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+fn peers_of(counts: &PeerCounts, key: &Key32) -> usize {
+    lock_counts(counts).get(key).copied().unwrap_or(0)
+}
+
 /// A running seeder: cores may be added and removed while it runs. It stops when
 /// stopped, when dropped (without waiting), or when the store fails
 /// ([`SeedEvent::Failed`]).
@@ -263,7 +267,7 @@ impl Seeder {
 
     /// How many peers replicate the core `key` now.
     pub fn peers(&self, key: &Key32) -> usize {
-        lock_counts(&self.peers).get(key).copied().unwrap_or(0)
+        peers_of(&self.peers, key)
     }
 
     /// Stops seeding: no more announcements or connections, and waits for that.
@@ -294,10 +298,7 @@ impl Loop {
             key: *core.key(),
             length: core.length(),
             downloaded: core.blocks_held(),
-            peers: lock_counts(&self.peers)
-                .get(core.key())
-                .copied()
-                .unwrap_or(0),
+            peers: peers_of(&self.peers, core.key()),
             fork: core.fork(),
         }
     }

@@ -170,6 +170,14 @@ impl Shared {
         }
     }
 
+    fn corrupt(&self, key: &Key32, what: &str) -> StorageError {
+        StorageError::Corrupt {
+            path: self.path.clone(),
+            core: hex::encode(key),
+            what: what.to_string(),
+        }
+    }
+
     /// Journals `puts`, then commits them to redb (no fsync); checkpoints when due.
     fn commit(&self, puts: &[Put<'_>]) -> Result<(), StorageError> {
         let mut guard = lock(&self.journal);
@@ -499,7 +507,7 @@ impl Corestore {
                         .get(id)
                         .map_err(|e| self.io(&e))?
                         .and_then(|v| Record::decode(v.value()))
-                        .ok_or_else(|| self.corrupt(&key, "unreadable record"))?;
+                        .ok_or_else(|| self.shared.corrupt(&key, "unreadable record"))?;
                     (id, record)
                 }
                 None => {
@@ -567,22 +575,14 @@ impl Corestore {
         self.shared.changes.subscribe()
     }
 
-    fn corrupt(&self, key: &Key32, what: &str) -> StorageError {
-        StorageError::Corrupt {
-            path: self.shared.path.clone(),
-            core: hex::encode(key),
-            what: what.to_string(),
-        }
-    }
-
     /// Builds the in-memory core from its record: reads the roots and checks the head.
     fn load(&self, id: u64, record: Record) -> Result<Core, StorageError> {
         let signer = record.seed.map(|s| KeyPair::from_seed(&s));
         let verifier = match record.manifest {
-            Some(m) => Some(
-                Verifier::new(record.key, m)
-                    .map_err(|_| self.corrupt(&record.key, "its manifest is not its key's"))?,
-            ),
+            Some(m) => Some(Verifier::new(record.key, m).map_err(|_| {
+                self.shared
+                    .corrupt(&record.key, "its manifest is not its key's")
+            })?),
             // A verified core without a stored manifest is a compat one.
             None if record.length > 0 => Some(Verifier::compat(record.key)),
             None => None,
@@ -597,20 +597,21 @@ impl Corestore {
                     .map_err(|e| self.io(&e))?
                     .and_then(|v| decode_node(index, v.value()))
                     .ok_or_else(|| {
-                        self.corrupt(&record.key, &format!("root {index} is missing"))
+                        self.shared
+                            .corrupt(&record.key, &format!("root {index} is missing"))
                     })?;
                 out.push(node);
             }
-            Roots::from_nodes(out).ok_or_else(|| self.corrupt(&record.key, "bad roots"))?
+            Roots::from_nodes(out).ok_or_else(|| self.shared.corrupt(&record.key, "bad roots"))?
         };
         if record.length > 0 {
             let verified = verifier.as_ref().is_some_and(|v| {
                 v.verify(&record.signature, &roots.hash(), record.length, record.fork)
             });
             if !verified {
-                return Err(
-                    self.corrupt(&record.key, "its head's signature does not match its tree")
-                );
+                return Err(self
+                    .shared
+                    .corrupt(&record.key, "its head's signature does not match its tree"));
             }
         }
         Ok(Core {

@@ -16,7 +16,7 @@ use super::{Asked, Peer, PeerEvent, ReplicateError};
 use crate::hypercore::flat;
 use crate::hypercore::messages::Data;
 use crate::hypercore::proof::{HashRequest, ProofError, ProofRequest};
-use crate::hypercore::storage::{ForkHead, StorageError};
+use crate::hypercore::storage::ForkHead;
 use crate::hypercore::tree::{Node, Roots};
 use crate::hypercore::verify::verify;
 
@@ -34,20 +34,13 @@ fn blocks_under(index: u64) -> (u64, u64) {
     (flat::left_span(index) / 2, flat::right_span(index) / 2 + 1)
 }
 
-fn storage(e: StorageError) -> ReplicateError {
-    match e {
-        StorageError::Proof(e) => ReplicateError::InvalidData(e),
-        e => ReplicateError::Storage(e),
-    }
-}
-
 impl Peer {
     /// The answer to our fork-proof request: verified, it starts the walk.
     pub(super) fn on_fork_proof(&mut self, d: Data, now: Instant) -> Result<(), ReplicateError> {
         let head = self
             .core
             .verify_fork(d.proof, d.manifest)
-            .map_err(storage)?;
+            .map_err(ReplicateError::from_applying)?;
         self.events.push_back(PeerEvent::Forked {
             fork: head.fork,
             length: head.length(),

@@ -82,10 +82,9 @@ impl Core {
         let nodes = flat::full_roots(length)
             .into_iter()
             .map(|i| {
-                self.tree_node(i)?.ok_or_else(|| StorageError::Corrupt {
-                    path: self.shared.path.clone(),
-                    core: hex::encode(self.key),
-                    what: format!("tree node {i} is missing"),
+                self.tree_node(i)?.ok_or_else(|| {
+                    self.shared
+                        .corrupt(&self.key, &format!("tree node {i} is missing"))
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
