@@ -35,6 +35,7 @@ complete -c spork -n "__fish_spork_needs_command" -f -a "bind" -d 'Expose a loca
 complete -c spork -n "__fish_spork_needs_command" -f -a "call" -d 'Call a JSON-RPC method through the host\'s gateway, as the admin'
 complete -c spork -n "__fish_spork_needs_command" -f -a "cfg" -d 'Show or set a service\'s config (restarting it when values change)'
 complete -c spork -n "__fish_spork_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c spork -n "__fish_spork_needs_command" -f -a "db" -d 'The home cloud\'s databases (ADB): list, read, write, export, follow'
 complete -c spork -n "__fish_spork_needs_command" -f -a "dht" -d 'Run a HyperDHT node for others: route queries, store announcements and records, relay handshakes between clients and servers'
 complete -c spork -n "__fish_spork_needs_command" -f -a "gateway" -d 'Reach websites served peer to peer, by key, from any browser'
 complete -c spork -n "__fish_spork_needs_command" -f -a "get" -d 'Show one service'
@@ -94,6 +95,134 @@ complete -c spork -n "__fish_spork_using_subcommand completions" -l json -d 'Pri
 complete -c spork -n "__fish_spork_using_subcommand completions" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c spork -n "__fish_spork_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spork -n "__fish_spork_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -f -a "ls" -d 'List every database (id, owner/alias, access, records\' version)'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -f -a "describe" -d 'Show one database'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -f -a "create" -d 'Make a database for the admin (or, with --service, for a service)'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -f -a "configure" -d 'Change a database\'s access, alias or schemas'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -f -a "get" -d 'Print the value at PATH (the whole record with --json)'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -f -a "put" -d 'Write a JSON object at PATH (from the argument, or stdin with - or none)'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -f -a "del" -d 'Delete the record at PATH'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -f -a "list" -d 'List the records in a folder'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -f -a "export" -d 'Every record under PATH as JSON lines {"path", "value"}, on stdout'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -f -a "import" -d 'Write JSON lines {"path", "value"} (from FILE or stdin) into a database'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -f -a "follow" -d 'Follow another home\'s public database, read-only and live'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -f -a "unfollow" -d 'Stop following a database (its blocks stay in the store)'
+complete -c spork -n "__fish_spork_using_subcommand db; and not __fish_seen_subcommand_from ls describe create configure get put del list export import follow unfollow help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from ls" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from ls" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from ls" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from ls" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from describe" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from describe" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from describe" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from describe" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from describe" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from describe" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from create" -l service -d 'The owning service [default: the admin\'s own, `system`]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from create" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from create" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from create" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from create" -l public -d 'Share it with other homes (announced on the swarm; any service may read it)'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from create" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from configure" -l access -d 'private or public' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from configure" -l alias -d 'A new alias ("" removes it)' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from configure" -l schema -d 'Records under PREFIX must meet the JSON Schema in FILE: PREFIX=FILE' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from configure" -l no-schema -d 'Drop the schema of PREFIX' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from configure" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from configure" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from configure" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from configure" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from configure" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from configure" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from configure" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from get" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from get" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from get" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from get" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from get" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from put" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from put" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from put" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from put" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from put" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from put" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from put" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from del" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from del" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from del" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from del" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from del" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from del" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from del" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from list" -l gt -d 'Keys after this' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from list" -l lt -d 'Keys before this' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from list" -l limit -d 'At most N records' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from list" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from list" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from list" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from list" -l reverse -d 'Largest key first'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from list" -s r -l recursive -d 'Deeper folders too'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from list" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from export" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from export" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from export" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from export" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from export" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from import" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from import" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from import" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from import" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from import" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from follow" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from follow" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from follow" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from follow" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from follow" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from follow" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from follow" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from unfollow" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from unfollow" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from unfollow" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from unfollow" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from unfollow" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from unfollow" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from unfollow" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List every database (id, owner/alias, access, records\' version)'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "describe" -d 'Show one database'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "create" -d 'Make a database for the admin (or, with --service, for a service)'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "configure" -d 'Change a database\'s access, alias or schemas'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print the value at PATH (the whole record with --json)'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "put" -d 'Write a JSON object at PATH (from the argument, or stdin with - or none)'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "del" -d 'Delete the record at PATH'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the records in a folder'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "export" -d 'Every record under PATH as JSON lines {"path", "value"}, on stdout'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "import" -d 'Write JSON lines {"path", "value"} (from FILE or stdin) into a database'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "follow" -d 'Follow another home\'s public database, read-only and live'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "unfollow" -d 'Stop following a database (its blocks stay in the store)'
+complete -c spork -n "__fish_spork_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spork -n "__fish_spork_using_subcommand dht" -l host -d 'IPv4 address to bind the UDP socket to' -r
 complete -c spork -n "__fish_spork_using_subcommand dht" -l port -d 'UDP port to bind (--dht-port, if given, wins)' -r
 complete -c spork -n "__fish_spork_using_subcommand dht" -l max-requests-per-ip -d 'Requests per second accepted from one IP address (bursts of twice that); loopback is exempt' -r
@@ -272,28 +401,41 @@ complete -c spork -n "__fish_spork_using_subcommand update" -l json -d 'Print ev
 complete -c spork -n "__fish_spork_using_subcommand update" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c spork -n "__fish_spork_using_subcommand update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spork -n "__fish_spork_using_subcommand update" -s V -l version -d 'Print version'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "beam" -d 'Open an encrypted pipe: stdin here → stdout there, and back.'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "bind" -d 'Expose a local TCP port under a public key, or reach one through the DHT'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "call" -d 'Call a JSON-RPC method through the host\'s gateway, as the admin'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "cfg" -d 'Show or set a service\'s config (restarting it when values change)'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "completions" -d 'Print a shell completion script'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "dht" -d 'Run a HyperDHT node for others: route queries, store announcements and records, relay handshakes between clients and servers'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "gateway" -d 'Reach websites served peer to peer, by key, from any browser'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "get" -d 'Show one service'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "host" -d 'Run the home cloud: services, their APIs, their websites'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "install" -d 'Install a service from a folder or a git URL, and start it'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "key" -d 'Make and inspect keypairs: a device\'s identity on the DHT'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "logs" -d 'Show a service\'s log (what it printed, and what the host said about it)'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "ls" -d 'List the services'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "man" -d 'Print the manual page (roff) on stdout'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "restart" -d 'Start, stop or restart a service'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "seed" -d 'Keep hypercores available: download, follow live, serve to anyone'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "serve" -d 'Serve a folder as a website, locally and peer to peer'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "start" -d 'Start, stop or restart a service'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "stop" -d 'Start, stop or restart a service'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "uninstall" -d 'Remove a service (its data stays unless --purge)'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "update" -d 'Move git services to their newest release in range (restarting them)'
-complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "beam" -d 'Open an encrypted pipe: stdin here → stdout there, and back.'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "bind" -d 'Expose a local TCP port under a public key, or reach one through the DHT'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "call" -d 'Call a JSON-RPC method through the host\'s gateway, as the admin'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "cfg" -d 'Show or set a service\'s config (restarting it when values change)'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "completions" -d 'Print a shell completion script'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "db" -d 'The home cloud\'s databases (ADB): list, read, write, export, follow'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "dht" -d 'Run a HyperDHT node for others: route queries, store announcements and records, relay handshakes between clients and servers'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "gateway" -d 'Reach websites served peer to peer, by key, from any browser'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "get" -d 'Show one service'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "host" -d 'Run the home cloud: services, their APIs, their websites'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "install" -d 'Install a service from a folder or a git URL, and start it'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "key" -d 'Make and inspect keypairs: a device\'s identity on the DHT'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "logs" -d 'Show a service\'s log (what it printed, and what the host said about it)'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "ls" -d 'List the services'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "man" -d 'Print the manual page (roff) on stdout'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "restart" -d 'Start, stop or restart a service'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "seed" -d 'Keep hypercores available: download, follow live, serve to anyone'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "serve" -d 'Serve a folder as a website, locally and peer to peer'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "start" -d 'Start, stop or restart a service'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "stop" -d 'Start, stop or restart a service'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "uninstall" -d 'Remove a service (its data stays unless --purge)'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "update" -d 'Move git services to their newest release in range (restarting them)'
+complete -c spork -n "__fish_spork_using_subcommand help; and not __fish_seen_subcommand_from beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "ls" -d 'List every database (id, owner/alias, access, records\' version)'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "describe" -d 'Show one database'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "create" -d 'Make a database for the admin (or, with --service, for a service)'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "configure" -d 'Change a database\'s access, alias or schemas'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "get" -d 'Print the value at PATH (the whole record with --json)'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "put" -d 'Write a JSON object at PATH (from the argument, or stdin with - or none)'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "del" -d 'Delete the record at PATH'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "list" -d 'List the records in a folder'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "export" -d 'Every record under PATH as JSON lines {"path", "value"}, on stdout'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "import" -d 'Write JSON lines {"path", "value"} (from FILE or stdin) into a database'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "follow" -d 'Follow another home\'s public database, read-only and live'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "unfollow" -d 'Stop following a database (its blocks stay in the store)'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "login-link" -d 'Print a fresh one-time browser login link (on stderr)'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "new" -d 'Create a new keypair'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "show" -d 'Print the public key of a keyfile: the address to give others'

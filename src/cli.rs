@@ -44,6 +44,8 @@ Home cloud:
               spork call atek.cloud/services-api list
   seed      Keep hypercores available: download, follow live, serve to anyone
               spork seed KEY                spork seed --list
+  db        The home cloud's databases: list, get, put, export, follow
+              spork db ls                   spork db get server /services/hello
 
 Identity:
   key       Make and inspect keypairs: your address on the network
@@ -86,6 +88,7 @@ pub enum Command {
     Call(commands::services::CallArgs),
     Cfg(commands::services::CfgArgs),
     Completions(commands::completions::CompletionsArgs),
+    Db(commands::db::DbArgs),
     Dht(commands::dht::DhtArgs),
     Gateway(commands::gateway::GatewayArgs),
     Get(commands::services::GetArgs),

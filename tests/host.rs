@@ -148,7 +148,7 @@ fn imports_limit_what_a_service_may_call() {
     assert!(!info["warnings"].to_string().contains("imports"), "{info}");
     // narrow's own token (read from its environment, as root can) calling out of its
     // imports is refused; calling what it imports works.
-    let token = service_token(&host, "narrow");
+    let token = host.service_token("narrow");
     let auth = format!("Authorization: Bearer {token}");
     let (_, answer) = host.rpc(HELLO_API, &[&auth], &rpc_body("hello", json!(["x"])));
     assert_eq!(answer["error"]["code"], -32003, "{answer}");
@@ -162,23 +162,6 @@ fn imports_limit_what_a_service_may_call() {
         &rpc_body("isReady", json!([])),
     );
     assert_eq!(answer["result"], true, "{answer}");
-}
-
-/// The pid of the service's own process (the deepest process of its sandbox).
-/// The service's current bearer token, from its own process's environment (as root
-/// can read it); the helpers around it carry the variable only under a prefix.
-fn service_token(host: &TestHost, id: &str) -> String {
-    let bwrap = host.service(id)["pid"].as_u64().expect("a pid") as u32;
-    descendants(bwrap)
-        .into_iter()
-        .filter_map(|pid| std::fs::read(format!("/proc/{pid}/environ")).ok())
-        .find_map(|env| {
-            text(&env).split('\0').find_map(|kv| {
-                kv.strip_prefix("ATEK_HOST_BEARER_TOKEN=")
-                    .map(str::to_owned)
-            })
-        })
-        .unwrap_or_else(|| panic!("cannot read {id}'s token"))
 }
 
 #[test]
@@ -396,14 +379,18 @@ fn core_services_start_first_and_the_main_service_serves_slash() {
         !config.to_string().contains("theme"),
         "only what describes the host: {config}"
     );
-    let kept = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
-    assert!(
-        kept.contains("\"theme\":\"kept\""),
+    // The host records its server database's id; fields it does not know stay.
+    let kept: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("config.json")).unwrap()).unwrap();
+    assert_eq!(
+        kept["theme"], "kept",
         "unknown fields stay in the file: {kept}"
     );
+    assert_eq!(kept["serverDbId"], config["serverDbId"]);
+    assert_eq!(kept["serverDbId"].as_str().map(str::len), Some(64));
     assert!(!config.to_string().contains(&host.admin_token()));
     // A service's token opens no site, only APIs.
-    let token = service_token(&host, "core-hello");
+    let token = host.service_token("core-hello");
     let bearer = format!("Authorization: Bearer {token}");
     let sub = format!("core-hello.localhost:{}", host.port);
     assert_eq!(

@@ -152,6 +152,10 @@ pub struct ListOpts {
     pub reverse: bool,
     /// At most this many.
     pub limit: Option<usize>,
+    /// Deeper folders' records too, keyed by their path below the folder (`a/b/key`;
+    /// the bounds compare such paths). spork's addition, for exports.
+    #[serde(default)]
+    pub recursive: bool,
 }
 
 /// One database.
@@ -241,7 +245,8 @@ impl Database {
     /// The records directly in folder `folder` (`None`: the top), within `opts`.
     pub fn list(&self, folder: Option<&KeyPath>, opts: &ListOpts) -> Result<Vec<Record>, DbError> {
         let prefix = folder.map(KeyPath::folder_prefix).unwrap_or_default();
-        let bound = |k: &Option<String>| k.as_ref().map(|k| k.as_bytes().to_vec());
+        // Below the folder a path's `/` is the bee's NUL: bounds are paths too.
+        let bound = |k: &Option<String>| k.as_ref().map(|k| k.replace('/', "\0").into_bytes());
         let range = Range {
             gt: bound(&opts.gt),
             gte: bound(&opts.gte),
@@ -261,11 +266,12 @@ impl Database {
         // Deeper folders' records sit in the same range: a listing shows this folder's.
         self.bee.range_each(&range, |r| {
             let rest = &r.key[prefix.len()..];
-            if rest.contains(&0) {
+            if rest.contains(&0) && !opts.recursive {
                 return true;
             }
-            let key = String::from_utf8_lossy(rest).into_owned();
-            match self.record(format!("{folder_path}/{key}"), key, r.seq, &r.value) {
+            let below = String::from_utf8_lossy(rest).replace('\0', "/");
+            let key = below.rsplit('/').next().unwrap_or_default().to_string();
+            match self.record(format!("{folder_path}/{below}"), key, r.seq, &r.value) {
                 Ok(record) => out.push(record),
                 Err(e) => {
                     failed = Some(e);
@@ -396,6 +402,20 @@ mod tests {
             ..ListOpts::default()
         };
         assert_eq!(keys(Some("/users"), &opts), ["/users/bob"]);
+        let all = ListOpts {
+            recursive: true,
+            ..ListOpts::default()
+        };
+        assert_eq!(
+            keys(Some("/users"), &all),
+            ["/users/alice", "/users/bob", "/users/bob/pets/rex"]
+        );
+        assert_eq!(keys(None, &all).len(), 4);
+        let after = ListOpts {
+            gt: Some("bob/pets".into()),
+            ..all.clone()
+        };
+        assert_eq!(keys(Some("/users"), &after), ["/users/bob/pets/rex"]);
         db.delete(&p("/users/alice")).unwrap();
         assert_eq!(db.get(&p("/users/alice")).unwrap(), None);
         db.delete(&p("/users/nobody")).unwrap();

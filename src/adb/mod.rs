@@ -3,6 +3,8 @@
 //! their access rules and the `adb-api` build on it. Nothing here knows of the host or
 //! of HTTP: the host serves these.
 
+pub mod api;
 pub mod bee;
 pub mod database;
+pub mod registry;
 pub mod schema;

@@ -27,6 +27,7 @@ fn main() {
             Command::Call(args) => commands::services::call(global, args).await,
             Command::Cfg(args) => commands::services::cfg(global, args).await,
             Command::Completions(args) => commands::completions::run_completions(args),
+            Command::Db(args) => commands::db::run(global, args).await,
             Command::Dht(args) => commands::dht::run(global, args).await,
             Command::Gateway(args) => commands::gateway::run(global, args).await,
             Command::Get(args) => commands::services::get(global, args).await,

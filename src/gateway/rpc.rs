@@ -26,6 +26,12 @@ impl ErrorCode {
     /// The caller may not do this, or the thing is not there: the code the original
     /// Atek gave every handler error (`GeneralError`), kept for its clients.
     pub const NOT_AUTHORIZED: ErrorCode = ErrorCode(-32003);
+    /// A value its schema refuses (the original's `ValidationError`).
+    pub const VALIDATION: ErrorCode = ErrorCode(-32002);
+    /// No such thing, or one the caller may not see (the original's `NotFoundError`).
+    pub const NOT_FOUND: ErrorCode = ErrorCode(-32003);
+    /// The caller sees it but may not do this (the original's `PermissionsError`).
+    pub const PERMISSION_DENIED: ErrorCode = ErrorCode(-32004);
 }
 
 /// One call.

@@ -1,7 +1,8 @@
 //! The host's own APIs, reached through the same gateway as services' APIs, with the
 //! original Atek's ids, method names and shapes: `atek.cloud/services-api` (admin
 //! only) and `atek.cloud/inspect-api` (any authenticated caller; never a secret); and
-//! spork's own `atek.cloud/seed-api` (admin only, see [`super::cores`]).
+//! spork's own `atek.cloud/seed-api` (admin only, see [`super::cores`]); and
+//! `atek.cloud/adb-api` (every caller, each reaching what ADB lets it: `crate::adb::api`).
 //! `status` is widened to spork's five states; `install` and `uninstall` take a few
 //! more options (`link`, `allowNetwork`, `env`, `purge`).
 //!
@@ -15,8 +16,11 @@ use serde_json::{json, Value};
 
 use super::cores::SEED_API;
 use super::packages::{self, InstallOpts};
+use super::router::Caller;
 use super::services::Status;
 use super::Host;
+use crate::adb::api::{self as adb, ADB_API};
+use crate::adb::registry::Who;
 use crate::gateway::rpc::ErrorCode;
 
 /// The services API's id.
@@ -26,7 +30,7 @@ pub const INSPECT_API: &str = "atek.cloud/inspect-api";
 
 /// True for an API the host itself serves.
 pub fn is_host_api(api: &str) -> bool {
-    api == SERVICES_API || api == INSPECT_API || api == SEED_API
+    api == SERVICES_API || api == INSPECT_API || api == SEED_API || api == ADB_API
 }
 
 /// Whether a service whose manifest has `imports` may call `api` (no `imports`: any,
@@ -71,14 +75,40 @@ fn string_map(v: Option<&Value>, name: &str) -> Result<BTreeMap<String, String>,
     }
 }
 
-/// Calls `method` of a host API; `admin` says whether the caller is the admin.
+/// The JSON-RPC code of an ADB refusal: the original's (`ValidationError` -32002,
+/// `NotFoundError` -32003, `PermissionsError` -32004).
+fn adb_code(kind: adb::ErrorKind) -> ErrorCode {
+    match kind {
+        adb::ErrorKind::Invalid => ErrorCode::INVALID_PARAMS,
+        adb::ErrorKind::Validation => ErrorCode::VALIDATION,
+        adb::ErrorKind::NotFound => ErrorCode::NOT_FOUND,
+        adb::ErrorKind::Denied => ErrorCode::PERMISSION_DENIED,
+        adb::ErrorKind::NoMethod => ErrorCode::METHOD_NOT_FOUND,
+        adb::ErrorKind::Internal => ErrorCode::INTERNAL_ERROR,
+    }
+}
+
+/// Calls `method` of a host API as `caller`.
 pub async fn call(
     host: &Arc<Host>,
     api: &str,
     method: &str,
     params: &Value,
-    admin: bool,
+    caller: &Caller,
 ) -> Result<Value, Refusal> {
+    let admin = caller.is_admin();
+    if api == ADB_API {
+        let who = match caller {
+            Caller::Service(id) => Who::Service(id.clone()),
+            Caller::Admin | Caller::User => Who::Admin,
+        };
+        let (adb, method, params) = (host.adb.clone(), method.to_string(), params.clone());
+        // Writes wait for the store's journal: off the async threads.
+        let out = tokio::task::spawn_blocking(move || adb::call(&adb, &who, &method, &params))
+            .await
+            .map_err(|e| (ErrorCode::INTERNAL_ERROR, e.to_string()))?;
+        return out.map_err(|e| (adb_code(e.kind), e.message));
+    }
     if api == INSPECT_API {
         return match method {
             "isReady" => Ok(Value::Bool(true)),

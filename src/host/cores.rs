@@ -18,6 +18,7 @@ use super::{HostEvent, HostEvents};
 use crate::gateway::rpc::ErrorCode;
 use crate::hypercore::id::parse_key;
 use crate::hypercore::seed::{SeedError, SeedEvent, Seeds};
+use crate::hypercore::storage::Corestore;
 use crate::swarm::crypto::Key32;
 
 /// The seed API's id.
@@ -26,6 +27,7 @@ pub const SEED_API: &str = "atek.cloud/seed-api";
 /// The host's corestore and its seeding.
 pub struct Cores {
     seeds: Mutex<Seeds>,
+    store: Corestore,
     events: HostEvents,
 }
 
@@ -53,10 +55,40 @@ fn keys_param(params: &Value) -> Result<Vec<Key32>, Refusal> {
 impl Cores {
     /// Opens DIR's store and seed list.
     pub fn open(dir: &Path, events: HostEvents) -> Result<Cores, SeedError> {
+        let seeds = Seeds::open(dir)?;
         Ok(Cores {
-            seeds: Mutex::new(Seeds::open(dir)?),
+            store: seeds.store().clone(),
+            seeds: Mutex::new(seeds),
             events,
         })
+    }
+
+    /// The store every core of the host lives in (ADB's databases too).
+    pub fn store(&self) -> &Corestore {
+        &self.store
+    }
+
+    /// Seeds (`true`) or stops seeding `key` for ADB: a public or followed database.
+    /// Kept in the seed list like any seeded core, so `spork seed --list` shows what
+    /// this home replicates.
+    pub async fn share(&self, dht: &Dht, key: Key32, on: bool) {
+        let mut seeds = self.seeds.lock().await;
+        let seeded = seeds.keys().any(|k| *k == key);
+        let done = match (on, seeded) {
+            (true, false) => match seeds.add(&[key]) {
+                Ok(_) => self.start(&mut seeds, dht).await,
+                Err(e) => Err(e.to_string()),
+            },
+            (false, true) => seeds.remove(&[key]).map_err(|e| e.to_string()),
+            _ => Ok(()),
+        };
+        if let Err(e) = done {
+            let what = if on { "share" } else { "stop sharing" };
+            (self.events)(HostEvent::Warning(format!(
+                "cannot {what} database {}: {e}",
+                hex::encode(key)
+            )));
+        }
     }
 
     /// Starts seeding what DIR lists, if anything.

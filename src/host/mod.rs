@@ -31,6 +31,7 @@ use std::time::Duration;
 use axum::body::Body;
 use serde_json::{json, Value};
 
+use crate::adb::registry::Adb;
 use dir::{Config, DirError, HostDir, HostLock, Secrets};
 use services::{Context, Services, Settings as ServiceSettings, Status};
 
@@ -101,6 +102,9 @@ pub enum HostError {
     /// The cores' store or seed list.
     #[error(transparent)]
     Cores(#[from] crate::hypercore::seed::SeedError),
+    /// The databases.
+    #[error(transparent)]
+    Adb(#[from] crate::adb::registry::AdbError),
     /// The port or the control socket.
     #[error("{what}: {source}")]
     Listen {
@@ -144,9 +148,11 @@ pub struct Host {
     /// One install, update or uninstall at a time.
     pub installing: tokio::sync::Mutex<()>,
     /// The DHT node, joined on first need.
-    pub dht: dht::Dht,
+    pub dht: Arc<dht::Dht>,
     /// The corestore and the cores seeded.
-    pub cores: cores::Cores,
+    pub cores: Arc<cores::Cores>,
+    /// ADB: the server database and every other.
+    pub adb: Arc<Adb>,
     _lock: HostLock,
 }
 
@@ -210,8 +216,17 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
             dir.root(),
         )?)
     };
-    let store = Arc::new(store::Store::open(&dir.store_file())?);
-    let cores = cores::Cores::open(dir.root(), events.clone())?;
+    let cores = Arc::new(cores::Cores::open(dir.root(), events.clone())?);
+    let dht = Arc::new(dht::Dht::new(opts.dht.clone(), events.clone()));
+    let adb = Arc::new(open_adb(&cores, &dht, &mut config, &dir)?);
+    let store = Arc::new(store::Store::new(adb.server().clone()));
+    let moved = store.migrate(&dir.store_file())?;
+    if moved > 0 {
+        events(HostEvent::Warning(format!(
+            "moved {moved} services from host.redb into the server database (the old file is host.redb.migrated)"
+        )));
+    }
+    tokio::spawn(checkpoint(Arc::downgrade(&cores)));
     if let Some(port) = opts.port {
         config.port = port;
     }
@@ -297,8 +312,9 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
         settings,
         service_client,
         installing: tokio::sync::Mutex::new(()),
-        dht: dht::Dht::new(opts.dht.clone(), events.clone()),
+        dht,
         cores,
+        adb,
         _lock: lock,
     });
     let _ = me.set(Arc::downgrade(&host));
@@ -343,6 +359,52 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
     }
     tokio::spawn(check_updates(Arc::downgrade(&host), opts.update_check));
     Ok(host)
+}
+
+/// Opens ADB on the host's corestore: the server database of config.json (made and
+/// recorded there on first start) and every database it lists. Public and followed
+/// databases are seeded, one change at a time, in the order ADB asks.
+fn open_adb(
+    cores: &Arc<cores::Cores>,
+    dht: &Arc<dht::Dht>,
+    config: &mut Config,
+    dir: &HostDir,
+) -> Result<Adb, HostError> {
+    let server = match &config.server_db_id {
+        Some(id) => Some(
+            crate::hypercore::id::parse_key(id).map_err(|e| DirError::Invalid {
+                path: dir.config_file(),
+                problem: format!("serverDbId: {e}"),
+            })?,
+        ),
+        None => None,
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (worker_cores, worker_dht) = (cores.clone(), dht.clone());
+    tokio::spawn(async move {
+        while let Some((key, on)) = rx.recv().await {
+            worker_cores.share(&worker_dht, key, on).await;
+        }
+    });
+    let share: crate::adb::registry::Share = Box::new(move |key, on| {
+        let _ = tx.send((*key, on));
+    });
+    let adb = Adb::open(cores.store().clone(), server.as_ref(), share)?;
+    if config.server_db_id.is_none() {
+        config.server_db_id = Some(adb.server().id().to_string());
+        config.save(dir)?;
+    }
+    Ok(adb)
+}
+
+/// Checkpoints the corestore every second there were writes, so a power cut loses at
+/// most that much (a `kill -9` loses nothing: see `hypercore::storage`).
+async fn checkpoint(cores: Weak<cores::Cores>) {
+    loop {
+        tokio::time::sleep(crate::hypercore::storage::CHECKPOINT_EVERY).await;
+        let Some(cores) = cores.upgrade() else { return };
+        let _ = cores.store().flush_if_due();
+    }
 }
 
 /// Marks "update available" on git services, every `every`.

@@ -51,7 +51,8 @@ pub enum Caller {
 }
 
 impl Caller {
-    fn is_admin(&self) -> bool {
+    /// The admin: by token, owner socket or session.
+    pub fn is_admin(&self) -> bool {
         matches!(self, Caller::Admin | Caller::User)
     }
     /// (`Atek-Auth-User`, `Atek-Auth-Service`) for a request to service `target`.

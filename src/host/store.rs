@@ -1,30 +1,51 @@
 //! The host's state that must survive a restart: which services are installed, from
 //! where, at which version, with which config, and whether each was stopped on purpose.
-//! A small interface over `redb` (`DIR/host.redb`) that the ADB issue moves into the
-//! server database without changing its callers.
+//! It lives in the server database (an ADB database, `serverDbId` in config.json) at
+//! `/services/{id}`, one JSON record per service; the registry of ADB's other databases
+//! sits beside it (`/databases/…`). Hosts of the previous issue kept it in
+//! `DIR/host.redb`: [`Store::migrate`] copies that in once and renames the file.
 //!
-//! Durability: every `put`/`remove` is one redb write transaction committed with
-//! immediate durability (fsync) before it returns, so `kill -9` loses nothing the host
-//! has acknowledged. Nothing here starts, stops or prints anything.
+//! Durability: every `put`/`remove` is one append to the server database's core, which
+//! is journaled before it returns, so `kill -9` loses nothing the host has
+//! acknowledged (a power cut: at most the last second; see `hypercore::storage`).
+//! Nothing here starts, stops or prints anything.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 
-/// id → the service's record as JSON (serde keeps the records readable and lets fields
-/// be added without a migration).
-const SERVICES: TableDefinition<&str, &[u8]> = TableDefinition::new("services");
+use crate::adb::database::{Database, DbError, KeyPath};
 
-/// What went wrong with the store, naming its file.
+/// The store of the previous issue: id → the service's record as JSON.
+const LEGACY_SERVICES: TableDefinition<&str, &[u8]> = TableDefinition::new("services");
+/// The server database's folder of service records.
+const SERVICES: &str = "services";
+
+/// What went wrong with the store.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct StoreError {
-    /// The store's file.
-    pub path: PathBuf,
-    /// What failed.
-    pub message: String,
+pub enum StoreError {
+    /// The server database.
+    #[error("the server database: {0}")]
+    Db(#[from] DbError),
+    /// A record that does not decode.
+    #[error("the server database: service {id}: {message}")]
+    Damaged {
+        /// The service.
+        id: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The old `host.redb` could not be read or moved aside.
+    #[error("{path}: {message}")]
+    Legacy {
+        /// Its path.
+        path: std::path::PathBuf,
+        /// What failed.
+        message: String,
+    },
 }
 
 /// Where a service was installed from.
@@ -89,90 +110,102 @@ pub struct ServiceRecord {
 }
 
 /// The store: services today; users and sessions next.
-#[derive(Debug)]
 pub struct Store {
-    db: redb::Database,
-    path: PathBuf,
+    db: Arc<Database>,
+}
+
+fn path_of(id: &str) -> Result<KeyPath, StoreError> {
+    Ok(KeyPath::from_segments([
+        SERVICES.to_string(),
+        id.to_string(),
+    ])?)
+}
+
+fn decode(id: &str, value: serde_json::Value) -> Result<ServiceRecord, StoreError> {
+    serde_json::from_value(value).map_err(|e| StoreError::Damaged {
+        id: id.to_string(),
+        message: e.to_string(),
+    })
 }
 
 impl Store {
-    /// Opens (or creates) the store at `path`, owner-only.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        use std::os::unix::fs::PermissionsExt;
-        let err = |e: &dyn std::fmt::Display| StoreError {
-            path: path.to_owned(),
-            message: e.to_string(),
-        };
-        let db = redb::Database::create(path).map_err(|e| err(&e))?;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| err(&e))?;
-        let store = Store {
-            db,
-            path: path.to_owned(),
-        };
-        // Make the table so readers never meet "no such table".
-        let txn = store.db.begin_write().map_err(|e| err(&e))?;
-        txn.open_table(SERVICES).map_err(|e| err(&e))?;
-        txn.commit().map_err(|e| err(&e))?;
-        Ok(store)
+    /// The store kept in the server database `db`.
+    pub fn new(db: Arc<Database>) -> Store {
+        Store { db }
     }
 
-    fn error(&self, e: impl std::fmt::Display) -> StoreError {
-        StoreError {
-            path: self.path.clone(),
-            message: e.to_string(),
+    /// Copies the services of a previous issue's `host.redb` at `legacy` in (one
+    /// durable append), then renames the file `host.redb.migrated`; how many it moved.
+    /// A crash between the two copies them again on the next start, to the same values.
+    pub fn migrate(&self, legacy: &Path) -> Result<usize, StoreError> {
+        if !legacy.exists() {
+            return Ok(0);
         }
+        let fail = |e: &dyn std::fmt::Display| StoreError::Legacy {
+            path: legacy.to_owned(),
+            message: e.to_string(),
+        };
+        let entries = {
+            let old = redb::Database::open(legacy).map_err(|e| fail(&e))?;
+            let txn = old.begin_read().map_err(|e| fail(&e))?;
+            let mut entries = Vec::new();
+            match txn.open_table(LEGACY_SERVICES) {
+                Ok(table) => {
+                    for row in table.iter().map_err(|e| fail(&e))? {
+                        let (id, value) = row.map_err(|e| fail(&e))?;
+                        let value: serde_json::Value = serde_json::from_slice(value.value())
+                            .map_err(|e| fail(&format!("service {}: {e}", id.value())))?;
+                        let record = decode(id.value(), value.clone())?;
+                        entries.push((path_of(&record.id)?, value));
+                    }
+                }
+                Err(redb::TableError::TableDoesNotExist(_)) => {}
+                Err(e) => return Err(fail(&e)),
+            }
+            entries
+        };
+        if !entries.is_empty() {
+            self.db.put_many(&entries)?;
+        }
+        let mut aside = legacy.as_os_str().to_owned();
+        aside.push(".migrated");
+        std::fs::rename(legacy, aside).map_err(|e| fail(&e))?;
+        Ok(entries.len())
     }
 
     /// Every installed service, by id.
     pub fn services(&self) -> Result<Vec<ServiceRecord>, StoreError> {
-        let txn = self.db.begin_read().map_err(|e| self.error(e))?;
-        let table = txn.open_table(SERVICES).map_err(|e| self.error(e))?;
-        let mut out = Vec::new();
-        for row in table.iter().map_err(|e| self.error(e))? {
-            let (id, value) = row.map_err(|e| self.error(e))?;
-            let record = serde_json::from_slice(value.value())
-                .map_err(|e| self.error(format!("service {}: {e}", id.value())))?;
-            out.push(record);
-        }
-        Ok(out)
+        let folder = KeyPath::parse(SERVICES)?;
+        self.db
+            .list(Some(&folder), &Default::default())?
+            .into_iter()
+            .map(|r| decode(&r.key, r.value))
+            .collect()
     }
 
     /// One service, if installed.
     pub fn service(&self, id: &str) -> Result<Option<ServiceRecord>, StoreError> {
-        let txn = self.db.begin_read().map_err(|e| self.error(e))?;
-        let table = txn.open_table(SERVICES).map_err(|e| self.error(e))?;
-        let Some(value) = table.get(id).map_err(|e| self.error(e))? else {
-            return Ok(None);
-        };
-        serde_json::from_slice(value.value())
-            .map(Some)
-            .map_err(|e| self.error(format!("service {id}: {e}")))
+        match self.db.get(&path_of(id)?)? {
+            Some(r) => decode(id, r.value).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Writes a service's record, durably.
     pub fn put_service(&self, record: &ServiceRecord) -> Result<(), StoreError> {
-        let bytes = serde_json::to_vec(record).expect("records serialise");
-        let txn = self.db.begin_write().map_err(|e| self.error(e))?;
-        {
-            let mut table = txn.open_table(SERVICES).map_err(|e| self.error(e))?;
-            table
-                .insert(record.id.as_str(), bytes.as_slice())
-                .map_err(|e| self.error(e))?;
-        }
-        txn.commit().map_err(|e| self.error(e))
+        let value = serde_json::to_value(record).expect("records serialise");
+        self.db.put(&path_of(&record.id)?, &value)?;
+        Ok(())
     }
 
     /// Forgets a service, durably; false when it was not there.
     pub fn remove_service(&self, id: &str) -> Result<bool, StoreError> {
-        let txn = self.db.begin_write().map_err(|e| self.error(e))?;
-        let removed = {
-            let mut table = txn.open_table(SERVICES).map_err(|e| self.error(e))?;
-            let removed = table.remove(id).map_err(|e| self.error(e))?.is_some();
-            removed
-        };
-        txn.commit().map_err(|e| self.error(e))?;
-        Ok(removed)
+        let path = path_of(id)?;
+        if self.db.get(&path)?.is_none() {
+            return Ok(false);
+        }
+        self.db.delete(&path)?;
+        Ok(true)
     }
 }
 
@@ -201,12 +234,16 @@ mod tests {
         }
     }
 
+    fn server_db(dir: &Path) -> Arc<Database> {
+        let store = crate::hypercore::storage::Corestore::open(&dir.join("cores.redb")).unwrap();
+        Arc::new(Database::open(store.named("server").unwrap()))
+    }
+
     #[test]
     fn records_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("host.redb");
         {
-            let store = Store::open(&path).unwrap();
+            let store = Store::new(server_db(dir.path()));
             store.put_service(&record("hello")).unwrap();
             let mut b = record("b");
             b.stopped = true;
@@ -215,7 +252,7 @@ mod tests {
             assert!(!store.remove_service("hello").unwrap());
             store.put_service(&record("a")).unwrap();
         }
-        let store = Store::open(&path).unwrap();
+        let store = Store::new(server_db(dir.path()));
         let ids: Vec<_> = store
             .services()
             .unwrap()
@@ -228,11 +265,35 @@ mod tests {
     }
 
     #[test]
-    fn a_second_opener_gets_an_error_naming_the_file() {
+    fn a_previous_host_redb_is_moved_in_once() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("host.redb");
-        let _first = Store::open(&path).unwrap();
-        let err = Store::open(&path).unwrap_err().to_string();
-        assert!(err.contains("host.redb"), "{err}");
+        let legacy = dir.path().join("host.redb");
+        {
+            let old = redb::Database::create(&legacy).unwrap();
+            let txn = old.begin_write().unwrap();
+            {
+                let mut table = txn.open_table(LEGACY_SERVICES).unwrap();
+                for id in ["web", "notes"] {
+                    let mut r = record(id);
+                    r.config.insert("TOKEN".into(), "s3cret".into());
+                    let bytes = serde_json::to_vec(&r).unwrap();
+                    table.insert(id, bytes.as_slice()).unwrap();
+                }
+            }
+            txn.commit().unwrap();
+        }
+        let store = Store::new(server_db(dir.path()));
+        assert_eq!(store.migrate(&legacy).unwrap(), 2);
+        assert!(!legacy.exists());
+        assert!(dir.path().join("host.redb.migrated").exists());
+        assert_eq!(store.migrate(&legacy).unwrap(), 0);
+        let notes = store.service("notes").unwrap().unwrap();
+        assert_eq!(notes.config["TOKEN"], "s3cret");
+        assert_eq!(notes, {
+            let mut r = record("notes");
+            r.config.insert("TOKEN".into(), "s3cret".into());
+            r
+        });
+        assert_eq!(store.services().unwrap().len(), 2);
     }
 }

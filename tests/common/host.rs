@@ -173,6 +173,22 @@ impl TestHost {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
+    /// Service `id`'s current bearer token, from its own process's environment (as
+    /// root can read it); the helpers around it carry the variable only under a prefix.
+    pub fn service_token(&self, id: &str) -> String {
+        let bwrap = self.service(id)["pid"].as_u64().expect("a pid") as u32;
+        descendants(bwrap)
+            .into_iter()
+            .filter_map(|pid| std::fs::read(format!("/proc/{pid}/environ")).ok())
+            .find_map(|env| {
+                text(&env).split('\0').find_map(|kv| {
+                    kv.strip_prefix("ATEK_HOST_BEARER_TOKEN=")
+                        .map(str::to_owned)
+                })
+            })
+            .unwrap_or_else(|| panic!("cannot read {id}'s token"))
+    }
+
     /// A JSON-RPC POST to the gateway over TCP: status and parsed body (Null if empty).
     pub fn rpc(&self, api: &str, headers: &[&str], body: &[u8]) -> (u16, Value) {
         let path = format!("/_atek/gateway?api={}", api.replace('/', "%2F"));

@@ -131,7 +131,6 @@ async fn read_limited(body: Body, limit: usize) -> Result<Bytes, StatusCode> {
 }
 
 async fn host_api(host: &Arc<Host>, caller: &Caller, api: &str, body: rpc::Body) -> Response {
-    let admin = caller.is_admin();
     let one = |call: Result<rpc::Call, Value>| {
         let host = host.clone();
         async move {
@@ -140,7 +139,7 @@ async fn host_api(host: &Arc<Host>, caller: &Caller, api: &str, body: rpc::Body)
                 Err(answer) => return Some(answer),
             };
             let id = call.id.clone();
-            let out = apis::call(&host, api, &call.method, &call.params, admin).await;
+            let out = apis::call(&host, api, &call.method, &call.params, caller).await;
             let id = id?;
             Some(match out {
                 Ok(v) => rpc::result(id, v),

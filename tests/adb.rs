@@ -1,0 +1,390 @@
+//! ADB through a real host: fixture services call `atek.cloud/adb-api` through the
+//! gateway with their own tokens (what they may reach, and every refusal with its
+//! JSON-RPC code), the admin through `spork call` and `spork db`, and what survives a
+//! restart and a `kill -9`.
+
+mod common;
+
+use common::host::{fixture, TestHost};
+use serde_json::{json, Value};
+
+const HELLO_API: &str = "example.com/hello-api";
+const ADB_API: &str = "atek.cloud/adb-api";
+
+/// Service `id` calls the adb-api through the gateway with its token: the JSON-RPC
+/// answer's result, or its error as (code, message).
+fn adb(host: &TestHost, id: &str, method: &str, params: Value) -> Result<Value, (i64, String)> {
+    let (_, body) = adb_raw(host, id, method, params);
+    answer(&body)
+}
+
+fn adb_raw(host: &TestHost, id: &str, method: &str, params: Value) -> (u16, Value) {
+    let auth = format!("Authorization: Bearer {}", host.service_token(id));
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    host.rpc(ADB_API, &[&auth], body.to_string().as_bytes())
+}
+
+fn answer(body: &Value) -> Result<Value, (i64, String)> {
+    match body.get("error") {
+        Some(e) => Err((
+            e["code"].as_i64().unwrap(),
+            e["message"].as_str().unwrap().to_string(),
+        )),
+        None => Ok(body["result"].clone()),
+    }
+}
+
+#[test]
+fn services_reach_their_own_databases_and_public_ones_through_the_gateway() {
+    let host = TestHost::start(&[]);
+    host.install(&fixture("hello"), &[]);
+    host.install(&fixture("hello"), &[]); // hello-2
+                                          // From inside its sandbox, through localhost:$ATEK_HOST_PORT, as the original's
+                                          // client library calls it.
+    let via = host.call(
+        HELLO_API,
+        "call",
+        &json!([ADB_API, "dbGetOrCreate", ["notes", {}]]).to_string(),
+    );
+    let made = answer(&via["body"]).unwrap();
+    let id = made["dbId"].as_str().unwrap().to_string();
+    assert_eq!(made["owner"]["serviceKey"], "hello");
+    assert_eq!(
+        (made["writable"].clone(), made["access"].clone()),
+        (json!(true), json!("private"))
+    );
+
+    let put = adb(
+        &host,
+        "hello",
+        "recordPut",
+        json!([id, "/posts/1", {"title": "Hi"}]),
+    )
+    .unwrap();
+    assert_eq!(
+        put,
+        json!({"key": "1", "path": "/posts/1", "url": format!("hyper://{id}/posts/1"), "seq": 1, "value": {"title": "Hi"}})
+    );
+    adb(
+        &host,
+        "hello",
+        "recordPut",
+        json!([id, ["posts", "2"], {"title": "Yo"}]),
+    )
+    .unwrap();
+    let list = adb(
+        &host,
+        "hello",
+        "recordList",
+        json!([id, "/posts", {"reverse": true}]),
+    )
+    .unwrap();
+    let paths: Vec<&str> = list["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["/posts/2", "/posts/1"]);
+    assert_eq!(
+        adb(&host, "hello", "recordDelete", json!([id, "/posts/2"])).unwrap(),
+        Value::Null
+    );
+    assert_eq!(
+        adb(&host, "hello", "recordGet", json!([id, "/posts/2"])),
+        Err((-32003, "Not found: /posts/2".into()))
+    );
+
+    // Another service: a private database is not there at all.
+    let hidden = Err((-32003, format!("Not found: database {id}")));
+    assert_eq!(
+        adb(&host, "hello-2", "recordGet", json!([id, "/posts/1"])),
+        hidden
+    );
+    assert_eq!(adb(&host, "hello-2", "dbDescribe", json!([id])), hidden);
+    assert_eq!(
+        adb(&host, "hello-2", "recordPut", json!([id, "/x", {}])),
+        hidden
+    );
+    assert_eq!(
+        adb(
+            &host,
+            "hello-2",
+            "recordGet",
+            json!(["hello/notes", "/posts/1"])
+        ),
+        Err((-32003, "Not found: database hello/notes".into()))
+    );
+    // Public: it reads, it may not write.
+    adb(
+        &host,
+        "hello",
+        "dbConfigure",
+        json!([id, {"access": "public"}]),
+    )
+    .unwrap();
+    let got = adb(
+        &host,
+        "hello-2",
+        "recordGet",
+        json!(["hello/notes", "/posts/1"]),
+    )
+    .unwrap();
+    assert_eq!(got["value"]["title"], "Hi");
+    let (code, msg) = adb(&host, "hello-2", "recordPut", json!([id, "/x", {}])).unwrap_err();
+    assert_eq!(
+        (code, msg.as_str()),
+        (
+            -32004,
+            format!("Permission denied: database {id} belongs to another service").as_str()
+        )
+    );
+
+    // Schemas, paths, sizes.
+    let schema = json!({"type": "object", "properties": {"title": {"type": "string"}}});
+    adb(
+        &host,
+        "hello",
+        "dbConfigure",
+        json!([id, {"schemas": {"/posts": schema}}]),
+    )
+    .unwrap();
+    assert_eq!(
+        adb(
+            &host,
+            "hello",
+            "recordPut",
+            json!([id, "/posts/3", {"title": 3}])
+        ),
+        Err((
+            -32002,
+            "/posts/3: field /title: 3 is not of type \"string\"".into()
+        ))
+    );
+    let (code, msg) = adb(&host, "hello", "recordPut", json!([id, "/", {}])).unwrap_err();
+    assert_eq!(code, -32602, "{msg}");
+    assert!(msg.starts_with("invalid path \"/\""), "{msg}");
+    let big = |bytes: usize| {
+        let (status, body) = adb_raw(
+            &host,
+            "hello",
+            "recordPut",
+            json!([id, "/big", {"pad": "x".repeat(bytes)}]),
+        );
+        (status, answer(&body))
+    };
+    let (status, two_mb) = big(2 << 20);
+    assert_eq!(status, 200);
+    let (code, msg) = two_mb.unwrap_err();
+    assert_eq!(code, -32602);
+    assert!(msg.contains("over the 1048576-byte limit"), "{msg}");
+    let (status, ten_mb) = big(10 << 20);
+    assert_eq!(status, 413);
+    assert_eq!(
+        ten_mb,
+        Err((-32600, "the request body is larger than 4 MiB".into()))
+    );
+
+    // A followed database is read-only; the admin API is the admin's.
+    let key = "cd".repeat(32);
+    let followed = adb(&host, "hello-2", "dbGetOrCreate", json!([key])).unwrap();
+    assert_eq!(followed["following"], true);
+    let (code, msg) = adb(&host, "hello-2", "recordPut", json!([key, "/a", {}])).unwrap_err();
+    assert_eq!(
+        (code, msg),
+        (-32004, format!("database {key} is read-only here"))
+    );
+    let (code, _) = adb(&host, "hello-2", "adminDeleteDb", json!([key])).unwrap_err();
+    assert_eq!(code, -32004);
+    assert_eq!(
+        adb(&host, "hello", "dbList", json!([]))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // The admin sees every database, the server database first, and its records.
+    let all = host.call(ADB_API, "dbList", "[]");
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert_eq!(all[0]["isServerDb"], true);
+    let services = host.call(ADB_API, "recordList", r#"["server", "/services"]"#);
+    let ids: Vec<&str> = services["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["hello", "hello-2"]);
+    let config: Value =
+        serde_json::from_slice(&std::fs::read(host.dir.join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["serverDbId"], all[0]["dbId"]);
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(out.status.success(), "{}", common::host::text(&out.stderr));
+    common::host::text(&out.stdout)
+}
+
+#[test]
+fn the_admin_works_with_databases_from_the_shell() {
+    let host = TestHost::start(&[]);
+    let id = ok(&host.spork(&["db", "create", "main"]))
+        .trim()
+        .to_string();
+    assert_eq!(id.len(), 64, "{id}");
+    ok(&host.spork(&["db", "put", "system/main", "/posts/1", r#"{"title":"one"}"#]));
+    ok(&host.spork_stdin(&["db", "put", &id, "/posts/2"], r#"{"title":"two"}"#));
+    ok(&host.spork(&[
+        "db",
+        "put",
+        &id,
+        "/posts/2/comments/a",
+        r#"{"text":"deep"}"#,
+    ]));
+    assert_eq!(
+        ok(&host.spork(&["db", "get", &id, "/posts/1"])),
+        "{\"title\":\"one\"}\n"
+    );
+    assert_eq!(
+        ok(&host.spork(&["db", "list", "system/main", "/posts"])),
+        "/posts/1\t{\"title\":\"one\"}\n/posts/2\t{\"title\":\"two\"}\n"
+    );
+    let ls = ok(&host.spork(&["db", "ls"]));
+    assert!(ls.contains(&format!("{id} system/main")), "{ls}");
+    assert!(ls.lines().nth(1).unwrap().contains(" server "), "{ls}");
+
+    // Export → import into another database: the same records, deeper ones included.
+    let dump = ok(&host.spork(&["db", "export", &id]));
+    assert_eq!(dump.lines().count(), 3, "{dump}");
+    let copy = ok(&host.spork(&["db", "create", "copy"]))
+        .trim()
+        .to_string();
+    ok(&host.spork_stdin(&["db", "import", &copy], &dump));
+    assert_eq!(ok(&host.spork(&["db", "export", "system/copy"])), dump);
+    let sub = ok(&host.spork(&["db", "export", &id, "/posts/2"]));
+    assert_eq!(
+        sub,
+        "{\"path\":\"/posts/2/comments/a\",\"value\":{\"text\":\"deep\"}}\n"
+    );
+
+    // Refusals: one line, the right exit code.
+    ok(&host.spork(&["db", "del", &id, "/posts/1"]));
+    let out = host.spork(&["db", "get", &id, "/posts/1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        common::host::text(&out.stderr),
+        "error: Not found: /posts/1\n"
+    );
+    let out = host.spork(&["db", "put", &id, "/x", "[1]"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = host.spork(&["db", "get", "nobody/nothing", "/x"]);
+    assert_eq!(
+        common::host::text(&out.stderr),
+        "error: Not found: database nobody/nothing\n"
+    );
+    let out = host.spork(&["db", "unfollow", &id]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = host.spork_stdin(&["db", "import", &copy], "{\"path\": 5}\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(common::host::text(&out.stderr).starts_with("error: line 1: expected"));
+
+    // A schema set from a file guards its folder.
+    let schema = host.dir.join("post.schema.json");
+    std::fs::write(&schema, r#"{"type":"object","required":["title"]}"#).unwrap();
+    let arg = format!("/posts={}", schema.display());
+    ok(&host.spork(&["db", "configure", &id, "--schema", &arg]));
+    let out = host.spork(&["db", "put", &id, "/posts/3", "{}"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = common::host::text(&out.stderr);
+    assert!(err.starts_with("error: /posts/3: field /: "), "{err}");
+}
+
+/// Puts records `/storm/{worker}-{n}` as fast as the host takes them until told to stop;
+/// the paths acknowledged.
+fn storm(
+    port: u16,
+    token: String,
+    db: String,
+    worker: usize,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<String> {
+    let mut acked = Vec::new();
+    let auth = format!("Authorization: Bearer {token}");
+    for n in 0.. {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            break;
+        }
+        let path = format!("/storm/{worker}-{n}");
+        let body = json!({"jsonrpc": "2.0", "id": n, "method": "recordPut", "params": [db, path, {"n": n, "pad": "x".repeat(512)}]});
+        let Ok((200, _, reply)) = std::panic::catch_unwind(|| {
+            common::host::post(
+                port,
+                "localhost",
+                "/_atek/gateway?api=atek.cloud%2Fadb-api",
+                &[&auth],
+                body.to_string().as_bytes(),
+            )
+        }) else {
+            break;
+        };
+        let reply: Value = match serde_json::from_slice(&reply) {
+            Ok(v) => v,
+            Err(_) => break,
+        };
+        if reply["result"]["path"] == path {
+            acked.push(path);
+        }
+    }
+    acked
+}
+
+#[test]
+fn kill_9_during_a_write_storm_loses_no_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = TestHost::start_in(dir.path(), &[]);
+    let db = ok(&host.spork(&["db", "create", "storm"]))
+        .trim()
+        .to_string();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let (port, token, db, stop) = (host.port, host.admin_token(), db.clone(), stop.clone());
+            std::thread::spawn(move || storm(port, token, db, w, stop))
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    common::host::signal(host.server.child.id(), 9);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let acked: Vec<String> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    assert!(
+        acked.len() > 100,
+        "the storm wrote only {} records",
+        acked.len()
+    );
+    drop(host);
+
+    let host = TestHost::start_in(dir.path(), &[]);
+    let dump = ok(&host.spork(&["db", "export", &db, "/storm"]));
+    let stored: std::collections::HashSet<String> = dump
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["path"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let lost: Vec<&String> = acked.iter().filter(|p| !stored.contains(*p)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged writes lost: {lost:?}",
+        lost.len(),
+        acked.len()
+    );
+}
