@@ -388,3 +388,113 @@ fn kill_9_during_a_write_storm_loses_no_acknowledged_write() {
         acked.len()
     );
 }
+
+/// `spork db get` until it succeeds; how long it took.
+fn wait_get(
+    host: &TestHost,
+    db: &str,
+    path: &str,
+    limit: std::time::Duration,
+) -> (Value, std::time::Duration) {
+    let start = std::time::Instant::now();
+    loop {
+        let out = host.spork(&["db", "get", db, path]);
+        if out.status.success() {
+            return (
+                serde_json::from_slice(&out.stdout).unwrap(),
+                start.elapsed(),
+            );
+        }
+        assert!(
+            start.elapsed() < limit,
+            "{path} never arrived: {}",
+            common::host::text(&out.stderr)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_public_database_is_followed_live_by_another_home_and_read_when_the_writer_is_gone() {
+    let (_dht1, boot) = common::spork_dht(None);
+    let (_dht2, _) = common::spork_dht(Some(&boot));
+    let (_dht3, _) = common::spork_dht(Some(&boot));
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = TestHost::start_on(a_dir.path(), &[], &boot);
+    let b = TestHost::start_on(b_dir.path(), &[], &boot);
+    let id = ok(&a.spork(&["db", "create", "blog", "--public"]))
+        .trim()
+        .to_string();
+    ok(&a.spork(&["db", "put", &id, "/posts/1", r#"{"title":"first"}"#]));
+
+    let followed: Value =
+        serde_json::from_str(&ok(&b.spork(&["db", "follow", &id, "--json"]))).unwrap();
+    assert_eq!(
+        (followed["following"].clone(), followed["writable"].clone()),
+        (json!(true), json!(false))
+    );
+    let minute = std::time::Duration::from_secs(60);
+    assert_eq!(
+        wait_get(&b, &id, "/posts/1", minute).0,
+        json!({"title": "first"})
+    );
+    // Live: a write on A is readable on B within a second.
+    ok(&a.spork(&["db", "put", &id, "/posts/2", r#"{"title":"second"}"#]));
+    let (value, took) = wait_get(&b, &id, "/posts/2", minute);
+    assert_eq!(value, json!({"title": "second"}));
+    eprintln!("a write reached the follower in {took:?}");
+    assert!(
+        took < std::time::Duration::from_secs(1),
+        "the write took {took:?} to arrive"
+    );
+    // B may not write it…
+    let out = b.spork(&["db", "put", &id, "/posts/3", "{}"]);
+    assert_eq!(
+        common::host::text(&out.stderr),
+        format!("error: database {id} is read-only here\n")
+    );
+    // …and gets nothing of a private database of A, though the two are connected.
+    let private = ok(&a.spork(&["db", "create", "diary"])).trim().to_string();
+    ok(&a.spork(&["db", "put", &private, "/day/1", r#"{"text":"secret"}"#]));
+    ok(&b.spork(&["db", "follow", &private]));
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let out = b.spork(&["db", "get", &private, "/day/1"]);
+    assert_eq!(
+        common::host::text(&out.stderr),
+        "error: Not found: /day/1\n"
+    );
+    let seeded = ok(&a.spork(&["seed", "--list", "--json"]));
+    assert!(
+        seeded.contains(&id) && !seeded.contains(&private),
+        "{seeded}"
+    );
+
+    // Made private, it stops at once: later writes no longer reach B.
+    ok(&a.spork(&["db", "configure", &id, "--access", "private"]));
+    ok(&a.spork(&["db", "put", &id, "/posts/9", r#"{"title":"mine"}"#]));
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let out = b.spork(&["db", "get", &id, "/posts/9"]);
+    assert_eq!(
+        common::host::text(&out.stderr),
+        "error: Not found: /posts/9\n"
+    );
+
+    // The writer leaves; B still serves what it has, across its own restart too.
+    drop(a);
+    assert_eq!(wait_get(&b, &id, "/posts/2", minute).0["title"], "second");
+    let mut b = b;
+    common::host::signal(b.server.child.id(), 15);
+    assert!(b.server.child.wait().unwrap().success());
+    drop(b);
+    let b = TestHost::start_on(b_dir.path(), &[], &boot);
+    assert_eq!(
+        ok(&b.spork(&["db", "list", &id, "/posts"])),
+        "/posts/1\t{\"title\":\"first\"}\n/posts/2\t{\"title\":\"second\"}\n"
+    );
+    ok(&b.spork(&["db", "unfollow", &id]));
+    let out = b.spork(&["db", "get", &id, "/posts/1"]);
+    assert_eq!(
+        common::host::text(&out.stderr),
+        format!("error: Not found: database {id}\n")
+    );
+}

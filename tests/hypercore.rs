@@ -103,13 +103,14 @@ async fn a_peer_that_does_not_know_the_key_gets_nothing() {
     writer.append(&["private"]).unwrap();
     let server_kp = Keypair::from_seed([43; 32]);
     let mut server = a.listen(server_kp.clone(), Arc::new(|_, _| true)).await;
+    let shared = writer.clone();
     let serving = tokio::spawn(async move {
         let mut conn = server.accept().await.unwrap();
         let mode = Mode {
             live: false,
             download: false,
         };
-        replicate(&mut conn, &wstore, &[], mode, |_, _| {}).await
+        replicate(&mut conn, &wstore, &[shared], mode, |_, _| {}).await
     });
     // A reader of another key asks under the writer's discovery key: it cannot make
     // the capability, so the writer drops the connection and nothing is stored.

@@ -95,8 +95,10 @@ enum Wake {
     Tick,
 }
 
-/// Replicates `cores` (and whatever else of `store` the peer asks for) over `stream`
-/// until the peer closes it; `on_event` hears every upgrade and download.
+/// Replicates `cores` over `stream` until the peer closes it; `on_event` hears every
+/// upgrade and download. A peer's channel for any other core of `store` is rejected,
+/// even when the peer knows its key: a core is served only where its owner shares it
+/// (a home's private databases live in the same store as its public ones).
 pub async fn replicate<S, F>(
     stream: &mut SecretStream<S>,
     store: &Corestore,
@@ -163,6 +165,8 @@ where
         mux.uncork();
     };
     open_ours(&mut mux, &mut opening, &mut cores);
+    // What the peer may open: the set as it is at the moment it asks.
+    let shared = cores.clone();
     let mut cores_changed = wait_change(cores);
     let mut changed = wait_change(store.subscribe());
     let mut tick = tokio::time::interval(TICK);
@@ -222,6 +226,18 @@ where
                 }
             }
             Wake::Cores(mut rx) => {
+                // A core taken out of the set (a database made private) stops now.
+                let gone: Vec<u64> = peers
+                    .iter()
+                    .filter(|(_, p)| !rx.borrow().iter().any(|c| c.key() == p.core().key()))
+                    .map(|(id, _)| *id)
+                    .collect();
+                for id in gone {
+                    if let Some(peer) = peers.remove(&id) {
+                        mux.close(id);
+                        on_event(peer.core(), PeerEvent::Closed);
+                    }
+                }
                 open_ours(&mut mux, &mut opening, &mut rx);
                 cores_changed = wait_change(rx);
             }
@@ -239,7 +255,11 @@ where
                     id,
                 } => {
                     let known = match <[u8; 32]>::try_from(&id[..]) {
-                        Ok(dk) if protocol == PROTOCOL => store.by_discovery_key(&dk)?,
+                        Ok(dk) if protocol == PROTOCOL => shared
+                            .borrow()
+                            .iter()
+                            .find(|c| *c.discovery_key() == dk)
+                            .cloned(),
                         _ => None,
                     };
                     let claimed = known.and_then(|core| {
