@@ -268,8 +268,14 @@ _spork() {
             spork__subcmd__help__subcmd__db,unfollow)
                 cmd="spork__subcmd__help__subcmd__db__subcmd__unfollow"
                 ;;
+            spork__subcmd__help__subcmd__host,backup)
+                cmd="spork__subcmd__help__subcmd__host__subcmd__backup"
+                ;;
             spork__subcmd__help__subcmd__host,login-link)
                 cmd="spork__subcmd__help__subcmd__host__subcmd__login__subcmd__link"
+                ;;
+            spork__subcmd__help__subcmd__host,restore)
+                cmd="spork__subcmd__help__subcmd__host__subcmd__restore"
                 ;;
             spork__subcmd__help__subcmd__key,check)
                 cmd="spork__subcmd__help__subcmd__key__subcmd__check"
@@ -280,17 +286,29 @@ _spork() {
             spork__subcmd__help__subcmd__key,show)
                 cmd="spork__subcmd__help__subcmd__key__subcmd__show"
                 ;;
+            spork__subcmd__host,backup)
+                cmd="spork__subcmd__host__subcmd__backup"
+                ;;
             spork__subcmd__host,help)
                 cmd="spork__subcmd__host__subcmd__help"
                 ;;
             spork__subcmd__host,login-link)
                 cmd="spork__subcmd__host__subcmd__login__subcmd__link"
                 ;;
+            spork__subcmd__host,restore)
+                cmd="spork__subcmd__host__subcmd__restore"
+                ;;
+            spork__subcmd__host__subcmd__help,backup)
+                cmd="spork__subcmd__host__subcmd__help__subcmd__backup"
+                ;;
             spork__subcmd__host__subcmd__help,help)
                 cmd="spork__subcmd__host__subcmd__help__subcmd__help"
                 ;;
             spork__subcmd__host__subcmd__help,login-link)
                 cmd="spork__subcmd__host__subcmd__help__subcmd__login__subcmd__link"
+                ;;
+            spork__subcmd__host__subcmd__help,restore)
+                cmd="spork__subcmd__host__subcmd__help__subcmd__restore"
                 ;;
             spork__subcmd__key,check)
                 cmd="spork__subcmd__key__subcmd__check"
@@ -1493,7 +1511,7 @@ _spork() {
             return 0
             ;;
         spork__subcmd__help__subcmd__host)
-            opts="login-link"
+            opts="login-link backup restore"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1506,7 +1524,35 @@ _spork() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spork__subcmd__help__subcmd__host__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spork__subcmd__help__subcmd__host__subcmd__login__subcmd__link)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__help__subcmd__host__subcmd__restore)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1731,7 +1777,7 @@ _spork() {
             return 0
             ;;
         spork__subcmd__host)
-            opts="-p -v -h -V --dir --port --listen --unsafe-no-sandbox --ready-timeout --stop-timeout --call-timeout --update-check --bootstrap --dht-port --json --verbose --help --version login-link help"
+            opts="-p -v -h -V --dir --port --listen --unsafe-no-sandbox --ready-timeout --stop-timeout --call-timeout --update-check --bootstrap --dht-port --json --verbose --help --version login-link backup restore help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1784,9 +1830,49 @@ _spork() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        spork__subcmd__host__subcmd__help)
-            opts="login-link help"
+        spork__subcmd__host__subcmd__backup)
+            opts="-v -h -V --secrets --dir --bootstrap --dht-port --json --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dht-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__host__subcmd__help)
+            opts="login-link backup restore help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__host__subcmd__help__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1826,7 +1912,47 @@ _spork() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spork__subcmd__host__subcmd__help__subcmd__restore)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spork__subcmd__host__subcmd__login__subcmd__link)
+            opts="-v -h -V --dir --bootstrap --dht-port --json --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dht-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__host__subcmd__restore)
             opts="-v -h -V --dir --bootstrap --dht-port --json --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -249,22 +249,24 @@ complete -c spork -n "__fish_spork_using_subcommand get" -l json -d 'Print event
 complete -c spork -n "__fish_spork_using_subcommand get" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c spork -n "__fish_spork_using_subcommand get" -s h -l help -d 'Print help'
 complete -c spork -n "__fish_spork_using_subcommand get" -s V -l version -d 'Print version'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -s p -l port -d 'The HTTP port (0: a free one, printed) [default: config.json\'s, else 2835]' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l listen -d 'The address to listen on (widen with 0.0.0.0 to share on your network)' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l ready-timeout -d 'Seconds a service has to answer its health request before it is `failed`' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l stop-timeout -d 'Seconds a stopping service has between SIGTERM and SIGKILL' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l call-timeout -d 'Seconds a JSON-RPC call through the gateway may take' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l update-check -d 'How often git services are checked for a newer release (e.g. 24h, 30m, 90s)' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l unsafe-no-sandbox -d 'Run services without a sandbox (each can then read and change all your files)'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -l json -d 'Print events as JSON lines for scripts'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -s V -l version -d 'Print version'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -f -a "login-link" -d 'Print a fresh one-time browser login link (on stderr)'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -s p -l port -d 'The HTTP port (0: a free one, printed) [default: config.json\'s, else 2835]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l listen -d 'The address to listen on (widen with 0.0.0.0 to share on your network)' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l ready-timeout -d 'Seconds a service has to answer its health request before it is `failed`' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l stop-timeout -d 'Seconds a stopping service has between SIGTERM and SIGKILL' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l call-timeout -d 'Seconds a JSON-RPC call through the gateway may take' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l update-check -d 'How often git services are checked for a newer release (e.g. 24h, 30m, 90s)' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l unsafe-no-sandbox -d 'Run services without a sandbox (each can then read and change all your files)'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -f -a "login-link" -d 'Print a fresh one-time browser login link (on stderr)'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -f -a "backup" -d 'Back up the running host to FILE: databases, config, services\' packages and data'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -f -a "restore" -d 'Restore a backup into --dir, which must be new or empty; then `spork host` there'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
@@ -272,7 +274,24 @@ complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcom
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -s h -l help -d 'Print help'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -l secrets -d 'Include the admin token and the seeding key (secrets.json, seed-key.json)'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from restore" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from restore" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from restore" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from restore" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from restore" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from restore" -s V -l version -d 'Print version'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "login-link" -d 'Print a fresh one-time browser login link (on stderr)'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "backup" -d 'Back up the running host to FILE: databases, config, services\' packages and data'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "restore" -d 'Restore a backup into --dir, which must be new or empty; then `spork host` there'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spork -n "__fish_spork_using_subcommand install" -l id -d 'The service\'s id [default: its name, made unique]' -r
 complete -c spork -n "__fish_spork_using_subcommand install" -l semver -d 'A semver range of releases to follow (git)' -r
@@ -437,6 +456,8 @@ complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcom
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "follow" -d 'Follow another home\'s public database, read-only and live'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "unfollow" -d 'Stop following a database (its blocks stay in the store)'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "login-link" -d 'Print a fresh one-time browser login link (on stderr)'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "backup" -d 'Back up the running host to FILE: databases, config, services\' packages and data'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "restore" -d 'Restore a backup into --dir, which must be new or empty; then `spork host` there'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "new" -d 'Create a new keypair'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "show" -d 'Print the public key of a keyfile: the address to give others'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "check" -d 'Check a public key someone gave you and print it in spork\'s form (lowercase base32)'

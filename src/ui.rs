@@ -143,6 +143,28 @@ pub enum Event {
         /// Its fork: it grows when the writer truncates and the seeder follows.
         fork: u64,
     },
+    /// `spork host backup` wrote a backup.
+    Backup {
+        /// The file.
+        file: String,
+        /// Its size.
+        bytes: u64,
+        /// Services in it.
+        services: usize,
+        /// Databases in it.
+        databases: usize,
+        /// Whether the host's own credentials are in it.
+        secrets: bool,
+    },
+    /// `spork host restore` restored one.
+    Restore {
+        /// The folder.
+        dir: String,
+        /// Services restored.
+        services: usize,
+        /// Databases restored.
+        databases: usize,
+    },
 }
 
 impl Event {

@@ -498,3 +498,144 @@ fn a_public_database_is_followed_live_by_another_home_and_read_when_the_writer_i
         format!("error: Not found: database {id}\n")
     );
 }
+
+#[test]
+fn a_backup_taken_while_a_service_writes_restores_into_a_new_folder() {
+    let host = TestHost::start(&[]);
+    host.install(&fixture("hello"), &[]);
+    let via = host.call(
+        HELLO_API,
+        "call",
+        &json!([ADB_API, "dbGetOrCreate", ["log"]]).to_string(),
+    );
+    let id = answer(&via["body"]).unwrap()["dbId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        host.call(HELLO_API, "scribble", &json!([id, 1]).to_string()),
+        "scribbling"
+    );
+    let scribbled = || host.call(HELLO_API, "scribbled", "[]").as_i64().unwrap();
+    while scribbled() < 50 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("home.tar");
+    let acked = scribbled();
+    let out = host.spork(&["host", "backup", file.to_str().unwrap()]);
+    let said = ok(&out);
+    assert!(said.is_empty(), "{said}");
+    let err = common::host::text(&out.stderr);
+    assert!(
+        err.starts_with(&format!(
+            "backed up 1 services and 2 databases to {}",
+            file.display()
+        )),
+        "{err}"
+    );
+    assert!(scribbled() > acked, "the service kept writing");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let again = host.spork(&["host", "backup", file.to_str().unwrap()]);
+    assert_eq!(
+        common::host::text(&again.stderr),
+        format!("error: {} exists: give a new file\n", file.display())
+    );
+
+    // Restored into a new folder: every record acknowledged before the backup, the
+    // service running again from its own copy, its data folder, no admin token.
+    // (A host's folder path must be short: its unix sockets live in it.)
+    let home_tmp = tempfile::tempdir().unwrap();
+    let home = home_tmp.path().to_owned();
+    let out = common::host::spork_at(&home, &["host", "restore", file.to_str().unwrap()]);
+    let err = common::host::text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "restored 1 services and 2 databases into {} (verified)",
+            home.display()
+        )),
+        "{err}"
+    );
+    assert!(!home.join("secrets.json").exists());
+    let out = common::host::spork_at(&home, &["host", "restore", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        common::host::text(&out.stderr),
+        format!(
+            "error: {} is not empty: restore into a new folder\n",
+            home.display()
+        )
+    );
+    drop(host);
+    let restored = TestHost::start_in(&home, &[]);
+    restored.wait_status("hello", "running", std::time::Duration::from_secs(30));
+    let dump = ok(&restored.spork(&["db", "export", "hello/log"]));
+    let have: std::collections::HashSet<i64> = dump
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["value"]["n"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    let missing: Vec<i64> = (0..=acked).filter(|n| !have.contains(n)).collect();
+    assert!(
+        missing.is_empty(),
+        "acknowledged before the backup, missing: {missing:?}"
+    );
+    let notes = std::fs::read_to_string(home.join("data/hello/scribbled.txt")).unwrap();
+    assert!(
+        notes.lines().count() as i64 > acked,
+        "the service's data folder came along"
+    );
+    assert_eq!(
+        restored.call(HELLO_API, "hello", r#"["again"]"#),
+        json!("hello again")
+    );
+
+    // A damaged file is refused, naming it.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let at = bytes.len() / 3;
+    bytes[at] ^= 0x55;
+    let bad = work.path().join("bad.tar");
+    std::fs::write(&bad, bytes).unwrap();
+    let other = work.path().join("other");
+    let out = common::host::spork_at(&other, &["host", "restore", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = common::host::text(&out.stderr);
+    assert!(
+        err.starts_with(&format!("error: {}: ", bad.display())),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&other).unwrap().count(),
+        0,
+        "nothing half-restored stays"
+    );
+
+    // --secrets carries the admin token, owner-only.
+    let with = work.path().join("with-secrets.tar");
+    ok(&restored.spork(&["host", "backup", "--secrets", with.to_str().unwrap()]));
+    let third = work.path().join("third");
+    ok(&common::host::spork_at(
+        &third,
+        &["host", "restore", with.to_str().unwrap()],
+    ));
+    assert_eq!(
+        std::fs::read(third.join("secrets.json")).unwrap(),
+        std::fs::read(home.join("secrets.json")).unwrap()
+    );
+    assert_eq!(
+        std::fs::metadata(third.join("secrets.json"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+}

@@ -3,7 +3,7 @@
 //! host login-link` asks a running host for a fresh link.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -78,19 +78,46 @@ pub struct HostArgs {
 pub enum HostAction {
     /// Print a fresh one-time browser login link (on stderr)
     LoginLink,
+    /// Back up the running host to FILE: databases, config, services' packages and data
+    ///
+    /// A consistent snapshot of every database (what was acknowledged when it began),
+    /// taken while the host runs. FILE is created owner-only (it holds the databases'
+    /// signing keys and services' config); --secrets adds the host's own credentials.
+    Backup {
+        /// The backup file to create (an existing one is refused)
+        file: PathBuf,
+        /// Include the admin token and the seeding key (secrets.json, seed-key.json)
+        #[arg(long)]
+        secrets: bool,
+    },
+    /// Restore a backup into --dir, which must be new or empty; then `spork host` there
+    ///
+    /// Every file's checksum is checked, and every database is opened (signatures
+    /// verified) before it says done.
+    Restore {
+        /// The backup file
+        file: PathBuf,
+    },
 }
 
 /// Runs `spork host` until SIGINT/SIGTERM, or its action.
 pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
     let reporter = Reporter::new(global.json, EventStream::Stdout);
     let dir = args.dir.path();
-    if let Some(HostAction::LoginLink) = args.action {
-        let link = host::client::Client::new(&dir)
-            .login_link()
-            .await
-            .map_err(|e| super::services::client_error(e, &dir))?;
-        reporter.say(format_args!("login (one time): {link}"));
-        return Ok(());
+    match args.action {
+        Some(HostAction::LoginLink) => {
+            let link = host::client::Client::new(&dir)
+                .login_link()
+                .await
+                .map_err(|e| super::services::client_error(e, &dir))?;
+            reporter.say(format_args!("login (one time): {link}"));
+            return Ok(());
+        }
+        Some(HostAction::Backup { file, secrets }) => {
+            return backup(&reporter, &dir, &file, secrets).await;
+        }
+        Some(HostAction::Restore { file }) => return restore(&reporter, &dir, &file),
+        None => {}
     }
     let opts = HostOptions {
         dir: dir.clone(),
@@ -164,6 +191,87 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
     stop.await;
     reporter.say("stopping services");
     running.shutdown().await;
+    Ok(())
+}
+
+/// How long a backup may take.
+const BACKUP_LIMIT: Duration = Duration::from_secs(6 * 3600);
+
+/// `spork host backup FILE`: the host writes it in its folder; it is moved to FILE.
+async fn backup(reporter: &Reporter, dir: &Path, file: &Path, secrets: bool) -> anyhow::Result<()> {
+    if file.exists() {
+        anyhow::bail!("{} exists: give a new file", file.display());
+    }
+    let (written, manifest) = host::client::Client::new(dir)
+        .backup(secrets, BACKUP_LIMIT)
+        .await
+        .map_err(|e| super::services::client_error(e, dir))?;
+    if let Err(e) = move_file(&written, file) {
+        let _ = std::fs::remove_file(&written);
+        return Err(e.context(format!("writing {}", file.display())));
+    }
+    let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    let count = |k: &str| manifest[k].as_array().map_or(0, Vec::len);
+    reporter.say(format_args!(
+        "backed up {} services and {} databases to {} ({:.1} MB{})",
+        count("services"),
+        count("databases"),
+        file.display(),
+        bytes as f64 / 1e6,
+        if secrets {
+            ", with the host's secrets"
+        } else {
+            ""
+        }
+    ));
+    reporter.event(Event::Backup {
+        file: file.display().to_string(),
+        bytes,
+        services: count("services"),
+        databases: count("databases"),
+        secrets,
+    });
+    Ok(())
+}
+
+/// Renames `from` to `to`, copying across file systems; never replaces `to`.
+fn move_file(from: &Path, to: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut out = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(to)?;
+    if std::fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    std::io::copy(&mut std::fs::File::open(from)?, &mut out)?;
+    out.sync_all()?;
+    std::fs::remove_file(from)?;
+    Ok(())
+}
+
+/// `spork host restore FILE --dir DIR`.
+fn restore(reporter: &Reporter, dir: &Path, file: &Path) -> anyhow::Result<()> {
+    let root = rustix::process::geteuid().is_root();
+    let manifest = host::backup::restore(file, dir, root)?;
+    reporter.say(format_args!(
+        "restored {} services and {} databases into {} (verified){}; start it: spork host --dir {}",
+        manifest.services.len(),
+        manifest.databases.len(),
+        dir.display(),
+        if manifest.secrets {
+            ""
+        } else {
+            "; a new admin token is made at first start"
+        },
+        dir.display()
+    ));
+    reporter.event(Event::Restore {
+        dir: dir.display().to_string(),
+        services: manifest.services.len(),
+        databases: manifest.databases.len(),
+    });
     Ok(())
 }
 

@@ -113,6 +113,31 @@ impl Client {
             .ok_or_else(|| ClientError::Broken("the answer has no result".into()))
     }
 
+    /// Has the host write a backup (its own credentials too with `secrets`): the
+    /// file it wrote in its folder, and the backup's manifest.
+    pub async fn backup(
+        &self,
+        secrets: bool,
+        limit: Duration,
+    ) -> Result<(PathBuf, Value), ClientError> {
+        let path = format!("/_atek/backup?secrets={}", u8::from(secrets));
+        let bytes = self.post(&path, Vec::new(), limit).await?;
+        let answer: Value = serde_json::from_slice(&bytes)
+            .map_err(|_| ClientError::Broken("the answer is not JSON".into()))?;
+        if answer.get("error").is_some() {
+            return Err(ClientError::Broken(
+                answer["message"]
+                    .as_str()
+                    .unwrap_or("the backup failed")
+                    .to_string(),
+            ));
+        }
+        let file = answer["path"]
+            .as_str()
+            .ok_or_else(|| ClientError::Broken("no file in the answer".into()))?;
+        Ok((PathBuf::from(file), answer["manifest"].clone()))
+    }
+
     /// A fresh one-time login link.
     pub async fn login_link(&self) -> Result<String, ClientError> {
         let bytes = self

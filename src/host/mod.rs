@@ -7,6 +7,7 @@
 //! Here nothing prints either: what happens is told through [`HostEvent`]s.
 
 pub mod apis;
+pub mod backup;
 pub mod client;
 pub mod cores;
 pub mod dht;
@@ -185,6 +186,44 @@ impl Host {
         })
     }
 
+    /// Writes a backup into a new owner-only file in DIR (installs wait meanwhile);
+    /// its path and manifest. The caller moves it where it belongs.
+    pub async fn backup(
+        self: &Arc<Self>,
+        secrets: bool,
+    ) -> Result<(PathBuf, backup::Manifest), backup::BackupError> {
+        let _guard = self.installing.lock().await;
+        let host = self.clone();
+        let work = tokio::task::spawn_blocking(move || {
+            let out = host
+                .dir
+                .root()
+                .join(format!(".backup-{}.tar", dir::random_token()));
+            let mut services: Vec<(String, bool)> = host
+                .services
+                .all()
+                .iter()
+                .map(|s| (s.id.clone(), s.record().link))
+                .collect();
+            services.sort();
+            let source = backup::Source {
+                dir: &host.dir,
+                store: host.cores.store(),
+                adb: &host.adb,
+                services,
+            };
+            match backup::write(&source, secrets, &out) {
+                Ok(manifest) => Ok((out, manifest)),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&out);
+                    Err(e)
+                }
+            }
+        });
+        work.await
+            .map_err(|e| backup::BackupError::Store(e.to_string()))?
+    }
+
     /// Stops every service and the listeners' work.
     pub async fn shutdown(&self) {
         self.services.shutdown().await;
@@ -201,6 +240,7 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
     let root = rustix::process::geteuid().is_root();
     dir.prepare(root)?;
     let lock = dir.lock(dir::Holder::Host)?;
+    remove_unfinished_backups(&dir);
     let mut config = Config::load_or_create(&dir)?;
     let secrets = Secrets::load_or_create(&dir)?;
     let sandbox = if opts.unsafe_no_sandbox {
@@ -359,6 +399,19 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
     }
     tokio::spawn(check_updates(Arc::downgrade(&host), opts.update_check));
     Ok(host)
+}
+
+/// Removes what a backup interrupted by a crash left in DIR (its snapshot, its file
+/// before the CLI moved it).
+fn remove_unfinished_backups(dir: &HostDir) {
+    let Ok(entries) = std::fs::read_dir(dir.root()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(".backup-") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Opens ADB on the host's corestore: the server database of config.json (made and

@@ -225,6 +225,19 @@ async fn handle(
         "/_atek/gateway" => gateway::gateway(&host, &via, req).await,
         "/_atek/login" => browser::login(&host, &req),
         "/_atek/bst" => browser::hop_out(&host, &via, &req),
+        "/_atek/backup" if via == Via::Owner && req.method() == Method::POST => {
+            let secrets = query_param(&req, "secrets").is_some_and(|v| v == "1");
+            match host.backup(secrets).await {
+                Ok((path, manifest)) => {
+                    axum::Json(json!({ "path": path, "manifest": manifest })).into_response()
+                }
+                Err(e) => (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    axum::Json(json!({ "error": true, "message": e.to_string() })),
+                )
+                    .into_response(),
+            }
+        }
         "/_atek/login-link" if via == Via::Owner && req.method() == Method::POST => {
             let link = host.login_link();
             axum::Json(json!({ "url": link })).into_response()

@@ -45,6 +45,7 @@ use super::tree::{Node, Roots};
 mod core;
 mod fork;
 mod journal;
+mod snapshot;
 
 pub use self::core::{Applied, Core};
 pub use self::fork::ForkHead;

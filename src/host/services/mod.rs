@@ -424,7 +424,14 @@ impl Services {
 
     /// Loads every stored service and starts those not stopped on purpose.
     pub fn start_all(&self) -> Result<(), super::store::StoreError> {
-        for record in self.store.services()? {
+        for mut record in self.store.services()? {
+            let placed = package_dir(&self.ctx.dir, &record.id);
+            if !record.link && record.package_dir != placed && placed.is_dir() {
+                // The folder moved (a backup restored into a new DIR): its copy of the
+                // package is the one to run.
+                record.package_dir = placed;
+                self.store.put_service(&record)?;
+            }
             let run = !record.stopped;
             let service = self.add(record);
             service.want(run, false);

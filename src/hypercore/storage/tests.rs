@@ -359,3 +359,23 @@ fn a_truncate_signs_what_node_signs_and_survives_a_reopen() {
     core.append(&[b"again"]).unwrap();
     assert_eq!((core.length(), core.fork()), (4, 1));
 }
+
+#[test]
+fn a_snapshot_is_the_store_as_acknowledged_and_writable_where_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Corestore::open(&dir.path().join("cores.redb")).unwrap();
+    let core = store.named("db").unwrap();
+    core.append(&["a", "b", "c"]).unwrap();
+    let copy = dir.path().join("copy.redb");
+    assert_eq!(store.snapshot_to(&copy).unwrap(), 3);
+    core.append(&["after"]).unwrap();
+    let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    drop((core, store));
+    let restored = Corestore::open(&copy).unwrap();
+    let core = restored.named("db").unwrap();
+    assert_eq!(core.length(), 3);
+    assert_eq!(core.get(2).unwrap().as_deref(), Some(&b"c"[..]));
+    assert!(core.writable());
+    assert_eq!(core.append(&["d"]).unwrap(), 4);
+}
