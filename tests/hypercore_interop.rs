@@ -311,7 +311,7 @@ fn bee_entries(db: &spork::adb::database::Database) -> Vec<Value> {
         .map(|r| {
             serde_json::json!({
                 "seq": r.seq,
-                "key": String::from_utf8(r.key).unwrap(),
+                "key": String::from_utf8(r.key.to_vec()).unwrap(),
                 "value": serde_json::from_slice::<Value>(&r.value).unwrap(),
             })
         })

@@ -50,23 +50,39 @@ pub enum DbError {
     Storage(#[from] StorageError),
 }
 
+fn held(seq: u64, got: Result<Option<Vec<u8>>, StorageError>) -> Result<Vec<u8>, BeeError> {
+    match got {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(BeeError::Source {
+            seq,
+            message: "not downloaded yet".into(),
+        }),
+        Err(e) => Err(BeeError::Source {
+            seq,
+            message: e.to_string(),
+        }),
+    }
+}
+
 impl Blocks for Arc<Core> {
     fn length(&self) -> u64 {
         Core::length(self)
     }
 
     fn block(&self, seq: u64) -> Result<Vec<u8>, BeeError> {
-        match self.get(seq) {
-            Ok(Some(bytes)) => Ok(bytes),
-            Ok(None) => Err(BeeError::Source {
-                seq,
-                message: "not downloaded yet".into(),
-            }),
-            Err(e) => Err(BeeError::Source {
-                seq,
-                message: e.to_string(),
-            }),
-        }
+        held(seq, self.get(seq))
+    }
+
+    fn blocks(&self, seqs: &[u64]) -> Result<Vec<Vec<u8>>, BeeError> {
+        let first = seqs.first().copied().unwrap_or(0);
+        let got = self.get_many(seqs).map_err(|e| BeeError::Source {
+            seq: first,
+            message: e.to_string(),
+        })?;
+        seqs.iter()
+            .zip(got)
+            .map(|(&seq, bytes)| held(seq, Ok(bytes)))
+            .collect()
     }
 }
 

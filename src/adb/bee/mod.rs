@@ -17,9 +17,11 @@ pub mod proto;
 mod write;
 
 use std::collections::HashMap;
+
+use bytes::Bytes;
 use std::sync::{Arc, Mutex};
 
-use proto::{Entry, Header, Level, ProtoError, YoloIndex};
+use proto::{Entry, EntryRef, Header, Level, ProtoError, YoloIndex};
 
 pub use write::Batch;
 
@@ -92,6 +94,11 @@ pub trait Blocks {
     fn length(&self) -> u64;
     /// Block `seq`.
     fn block(&self, seq: u64) -> Result<Vec<u8>, BeeError>;
+    /// Blocks `seqs`, in order: one read where the source can (a scan asks a node's
+    /// keys at once).
+    fn blocks(&self, seqs: &[u64]) -> Result<Vec<Vec<u8>>, BeeError> {
+        seqs.iter().map(|&seq| self.block(seq)).collect()
+    }
 }
 
 impl Blocks for Vec<Vec<u8>> {
@@ -115,15 +122,16 @@ struct Block {
     levels: Arc<Vec<Level>>,
 }
 
-/// What a read returns: the key, its value, and the block that wrote them.
+/// What a read returns: the key, its value, and the block that wrote them. Key and
+/// value are views into the block as read (no copies: a scan hands out every record).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     /// The block.
     pub seq: u64,
     /// The key.
-    pub key: Vec<u8>,
+    pub key: Bytes,
     /// The value.
-    pub value: Vec<u8>,
+    pub value: Bytes,
 }
 
 /// Bounds and order of a range read (raw keys; see [`sub_range`] for a sub-bee).
@@ -217,6 +225,24 @@ impl<V: Clone> Bounded<V> {
         }
         map.insert(seq, value);
     }
+}
+
+/// A node's key, and its block when it had to be read for the key.
+struct Slot {
+    seq: u64,
+    key: Arc<[u8]>,
+    raw: Option<Vec<u8>>,
+}
+
+/// The record in block `seq`'s bytes.
+fn record_from(seq: u64, bytes: Vec<u8>) -> Result<Record, BeeError> {
+    let bytes = Bytes::from(bytes);
+    let entry = EntryRef::decode(&bytes).map_err(|source| BeeError::Malformed { seq, source })?;
+    Ok(Record {
+        seq,
+        key: bytes.slice_ref(entry.key),
+        value: entry.value.map(|v| bytes.slice_ref(v)).unwrap_or_default(),
+    })
 }
 
 /// A bee over `B`'s blocks.
@@ -325,13 +351,58 @@ impl<B: Blocks> Bee<B> {
         Ok(self.load(seq)?.key.clone())
     }
 
+    /// The record block `seq` wrote: from the block cache, else read and decoded for its
+    /// key and value only (a read needs neither its tree nodes nor a cache entry).
     fn record(&self, seq: u64) -> Result<Record, BeeError> {
-        let block = self.load(seq)?;
-        Ok(Record {
-            seq,
-            key: block.key.to_vec(),
-            value: block.value.clone().unwrap_or_default(),
-        })
+        if let Some(block) = self.cache.get(seq) {
+            return Ok(Record {
+                seq,
+                key: Bytes::copy_from_slice(&block.key),
+                value: block.value.clone().map(Bytes::from).unwrap_or_default(),
+            });
+        }
+        if seq == 0 {
+            return Err(BeeError::NotABee);
+        }
+        record_from(seq, self.blocks.block(seq)?)
+    }
+
+    /// The keys of `seqs` (a node's), with the blocks that had to be read for them:
+    /// the keys not cached are read in one go.
+    fn slots(&self, seqs: &[u64]) -> Result<Vec<Slot>, BeeError> {
+        let mut out = Vec::with_capacity(seqs.len());
+        let mut missing = Vec::new();
+        for (i, &seq) in seqs.iter().enumerate() {
+            let key = self.keys.get(seq);
+            if key.is_none() {
+                if seq == 0 || seq >= self.blocks.length() {
+                    return Err(BeeError::BadPointer {
+                        seq,
+                        to: seq,
+                        offset: 0,
+                    });
+                }
+                missing.push(i);
+            }
+            out.push(Slot {
+                seq,
+                key: key.unwrap_or_else(|| Arc::from(&[][..])),
+                raw: None,
+            });
+        }
+        if !missing.is_empty() {
+            let wanted: Vec<u64> = missing.iter().map(|&i| seqs[i]).collect();
+            for (i, bytes) in missing.into_iter().zip(self.blocks.blocks(&wanted)?) {
+                let seq = seqs[i];
+                let entry = EntryRef::decode(&bytes)
+                    .map_err(|source| BeeError::Malformed { seq, source })?;
+                let key: Arc<[u8]> = entry.key.into();
+                self.keys.insert(seq, key.clone());
+                out[i].key = key;
+                out[i].raw = Some(bytes);
+            }
+        }
+        Ok(out)
     }
 
     /// The root: level 0 of the last block, with that block's seq.
@@ -419,11 +490,22 @@ impl<B: Blocks> Bee<B> {
         if depth > MAX_DEPTH {
             return Err(BeeError::TooDeep);
         }
-        let keys: Vec<Arc<[u8]>> = node
-            .keys
-            .iter()
-            .map(|k| self.key_of(*k))
-            .collect::<Result<_, _>>()?;
+        let mut read = self.slots(&node.keys)?;
+        let in_range = |k: &[u8]| range.above_low(k) && range.below_high(k);
+        // The values this node will give that are not read yet: one read for them all.
+        let need: Vec<usize> = (0..read.len())
+            .filter(|&k| {
+                let s = &read[k];
+                s.raw.is_none() && in_range(&s.key) && self.cache.get(s.seq).is_none()
+            })
+            .collect();
+        if !need.is_empty() {
+            let seqs: Vec<u64> = need.iter().map(|&k| read[k].seq).collect();
+            for (k, bytes) in need.into_iter().zip(self.blocks.blocks(&seqs)?) {
+                read[k].raw = Some(bytes);
+            }
+        }
+        let keys: Vec<Arc<[u8]>> = read.iter().map(|s| s.key.clone()).collect();
         let n = keys.len();
         let slots: Box<dyn Iterator<Item = usize>> = if range.reverse {
             Box::new((0..=n).rev())
@@ -455,7 +537,11 @@ impl<B: Blocks> Bee<B> {
                         return Ok(false);
                     }
                     *taken += 1;
-                    if !each(self.record(node.keys[k])?) {
+                    let record = match read[k].raw.take() {
+                        Some(bytes) => record_from(read[k].seq, bytes)?,
+                        None => self.record(read[k].seq)?,
+                    };
+                    if !each(record) {
                         return Ok(false);
                     }
                 }

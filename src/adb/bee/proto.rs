@@ -246,6 +246,39 @@ impl Entry {
     }
 }
 
+/// An entry's key and value, borrowed from its block: what a read needs, without the
+/// index or any copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryRef<'a> {
+    /// The key written.
+    pub key: &'a [u8],
+    /// Its value; absent for a deletion.
+    pub value: Option<&'a [u8]>,
+}
+
+impl<'a> EntryRef<'a> {
+    /// Decodes the entry in `bytes`, as [`Entry::decode`] checks it.
+    pub fn decode(bytes: &'a [u8]) -> Result<EntryRef<'a>, ProtoError> {
+        let mut r = Reader { bytes };
+        let (mut index, mut key, mut value) = (false, None, None);
+        while let Some((number, body)) = r.field()? {
+            match (number, body) {
+                (1, Some(_)) => index = true,
+                (2, Some(b)) => key = Some(b),
+                (3, Some(b)) => value = Some(b),
+                _ => {}
+            }
+        }
+        if !index {
+            return Err(ProtoError::Missing(1));
+        }
+        Ok(EntryRef {
+            key: key.ok_or(ProtoError::Missing(2))?,
+            value,
+        })
+    }
+}
+
 /// One B-tree node of a yolo index: its keys (block seqs) and children (`(seq,
 /// offset)`: level `offset` of block `seq`'s index).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

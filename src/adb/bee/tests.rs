@@ -238,7 +238,7 @@ mod model {
             }
             let bee = Bee::new(blocks);
             for k in 0..60u8 {
-                let got = bee.get(&key(k)).unwrap().map(|r| r.value);
+                let got = bee.get(&key(k)).unwrap().map(|r| r.value.to_vec());
                 prop_assert_eq!(got, model.get(&key(k)).cloned(), "key {}", k);
             }
             let range = Range {
@@ -253,7 +253,7 @@ mod model {
                 .range(&range)
                 .unwrap()
                 .into_iter()
-                .map(|r| (r.key, r.value))
+                .map(|r| (r.key.to_vec(), r.value.to_vec()))
                 .collect();
             let mut want: Vec<(Vec<u8>, Vec<u8>)> = model
                 .iter()

@@ -379,3 +379,13 @@ fn a_snapshot_is_the_store_as_acknowledged_and_writable_where_it_was() {
     assert!(core.writable());
     assert_eq!(core.append(&["d"]).unwrap(), 4);
 }
+
+#[test]
+fn the_cache_is_a_sixteenth_of_the_ram_within_bounds() {
+    let meminfo = "MemTotal:        4030000 kB\nMemFree:          100000 kB\n";
+    assert_eq!(super::mem_total(meminfo), Some(4_030_000 * 1024));
+    assert_eq!(super::mem_total("MemFree: 1 kB\n"), None);
+    assert_eq!(super::mem_total("MemTotal: lots\n"), None);
+    let cache = super::cache_bytes();
+    assert!((super::CACHE_MIN..=super::CACHE_MAX).contains(&cache));
+}
