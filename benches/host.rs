@@ -10,9 +10,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,33 +19,12 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
 
-/// A child killed on drop.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spork() -> &'static str {
-    env!("CARGO_BIN_EXE_spork")
-}
+use common::{rss_kib, spork};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/services")
         .join(name)
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
 }
 
 fn children(pid: u32) -> Vec<u32> {
@@ -162,26 +140,7 @@ fn main() {
     let conns: usize = common::setting("HOST_BENCH_CONNS", 32);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_owned();
-    let mut host_cmd = Command::new(spork());
-    // HOST_BENCH_HOST_THREADS: the host's tokio worker threads (default: one per core).
-    if let Ok(n) = std::env::var("HOST_BENCH_HOST_THREADS") {
-        host_cmd.env("TOKIO_WORKER_THREADS", n);
-    }
-    let mut child = host_cmd
-        .args(["host", "--port", "0", "--json", "--dir"])
-        .arg(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let host_pid = child.id();
-    let host = Killed(child);
-    let ev: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
-    std::thread::spawn(move || for _ in lines.by_ref() {});
-    let port = ev["port"].as_u64().unwrap() as u16;
-
+    let (host, host_pid, port) = common::start_host(&dir);
     // Install-to-ready: `spork install` returns once the service answers its health check.
     let mut installs = Vec::new();
     for (i, name) in ["hello", "hello", "echo-ws"].iter().enumerate() {
@@ -223,11 +182,7 @@ fn main() {
         sandbox_overhead.push(overhead);
     }
 
-    let token = {
-        let s: Value =
-            serde_json::from_slice(&std::fs::read(dir.join("secrets.json")).unwrap()).unwrap();
-        s["adminToken"].as_str().unwrap().to_string()
-    };
+    let token = common::admin_token(&dir);
     let runtime = common::runtime();
     let socket = dir.join("sockets/hello/service.sock");
     // Warm up both paths, then alternate them (the machine's load drifts): medians of

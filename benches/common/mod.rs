@@ -43,3 +43,70 @@ pub fn core_tool_bench(cmd: &str, n: u64, batch: u64, single: u64) -> Option<ser
         .ok()?;
     serde_json::from_slice(&out.stdout).ok()
 }
+
+/// A child killed on drop.
+pub struct Killed(pub std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The spork binary under test.
+pub fn spork() -> &'static str {
+    env!("CARGO_BIN_EXE_spork")
+}
+
+/// A process's resident memory, KiB (0 when it is gone).
+pub fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `spork host --port 0 --json --dir DIR`, its pid and port once it listens.
+pub fn start_host(dir: &std::path::Path) -> (Killed, u32, u16) {
+    use std::io::BufRead;
+    let mut cmd = std::process::Command::new(spork());
+    // HOST_BENCH_HOST_THREADS: the host's tokio worker threads (default: one per core).
+    if let Ok(n) = std::env::var("HOST_BENCH_HOST_THREADS") {
+        cmd.env("TOKIO_WORKER_THREADS", n);
+    }
+    let mut child = cmd
+        .args(["host", "--port", "0", "--json", "--dir"])
+        .arg(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn spork host");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let pid = child.id();
+    let host = Killed(child);
+    let ev: serde_json::Value =
+        serde_json::from_str(&lines.next().expect("an event").expect("a line")).expect("JSON");
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    let port = ev["port"].as_u64().expect("a port") as u16;
+    (host, pid, port)
+}
+
+/// The admin token of the host in `dir`.
+pub fn admin_token(dir: &std::path::Path) -> String {
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("secrets.json")).expect("secrets.json"))
+            .expect("JSON");
+    s["adminToken"].as_str().expect("a token").to_string()
+}
+
+/// Stops a spork server as a user would (SIGTERM), waiting for it to exit.
+pub fn stop(mut child: Killed) {
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status();
+    let _ = child.0.wait();
+}
