@@ -123,13 +123,7 @@ async fn load(target: Arc<Target>, conns: usize, secs: u64) -> (f64, f64) {
             latencies
         }));
     }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    all.sort();
-    let p99 = all[all.len() * 99 / 100].as_secs_f64() * 1000.0;
-    (all.len() as f64 / secs as f64, p99)
+    common::rate_and_p99(tasks, secs).await
 }
 
 fn main() {

@@ -110,3 +110,17 @@ pub fn stop(mut child: Killed) {
         .status();
     let _ = child.0.wait();
 }
+
+/// Calls/s over `secs` and the p99 latency in ms of the load tasks' latencies.
+pub async fn rate_and_p99(
+    tasks: Vec<tokio::task::JoinHandle<Vec<std::time::Duration>>>,
+    secs: u64,
+) -> (f64, f64) {
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("a load task"));
+    }
+    all.sort();
+    let p99 = all[all.len() * 99 / 100].as_secs_f64() * 1000.0;
+    (all.len() as f64 / secs as f64, p99)
+}
