@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('cfg', 'cfg', [CompletionResultType]::ParameterValue, 'Show or set a service''s config (restarting it when values change)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('db', 'db', [CompletionResultType]::ParameterValue, 'The home cloud''s databases (ADB): list, read, write, export, follow')
+            [CompletionResult]::new('deluser', 'deluser', [CompletionResultType]::ParameterValue, 'Delete a user account (and end its sessions)')
             [CompletionResult]::new('dht', 'dht', [CompletionResultType]::ParameterValue, 'Run a HyperDHT node for others: route queries, store announcements and records, relay handshakes between clients and servers')
             [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Reach websites served peer to peer, by key, from any browser')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show one service')
@@ -45,6 +46,8 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show a service''s log (what it printed, and what the host said about it)')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the services')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) on stdout')
+            [CompletionResult]::new('mkuser', 'mkuser', [CompletionResultType]::ParameterValue, 'Make a user account; the password is asked for (or read from stdin''s first line)')
+            [CompletionResult]::new('moduser', 'moduser', [CompletionResultType]::ParameterValue, 'Change a user account: its name, password or role')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Start, stop or restart a service')
             [CompletionResult]::new('seed', 'seed', [CompletionResultType]::ParameterValue, 'Keep hypercores available: download, follow live, serve to anyone')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a folder as a website, locally and peer to peer')
@@ -52,6 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Start, stop or restart a service')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove a service (its data stays unless --purge)')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Move git services to their newest release in range (restarting them)')
+            [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'List the host''s user accounts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -379,6 +383,19 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
         'spork;db;help;help' {
             break
         }
+        'spork;deluser' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The host''s folder [default: ~/.atek]')
+            [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
+            [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines for scripts')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'spork;dht' {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'IPv4 address to bind the UDP socket to')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'UDP port to bind (--dht-port, if given, wins)')
@@ -433,6 +450,8 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('--stop-timeout', '--stop-timeout', [CompletionResultType]::ParameterName, 'Seconds a stopping service has between SIGTERM and SIGKILL')
             [CompletionResult]::new('--call-timeout', '--call-timeout', [CompletionResultType]::ParameterName, 'Seconds a JSON-RPC call through the gateway may take')
             [CompletionResult]::new('--update-check', '--update-check', [CompletionResultType]::ParameterName, 'How often git services are checked for a newer release (e.g. 24h, 30m, 90s)')
+            [CompletionResult]::new('--session-idle', '--session-idle', [CompletionResultType]::ParameterName, 'How long a browser session lasts unused before it asks to sign in again')
+            [CompletionResult]::new('--session-max', '--session-max', [CompletionResultType]::ParameterName, 'How long a browser session lasts at most, used or not')
             [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
             [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
             [CompletionResult]::new('--unsafe-no-sandbox', '--unsafe-no-sandbox', [CompletionResultType]::ParameterName, 'Run services without a sandbox (each can then read and change all your files)')
@@ -645,6 +664,37 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'spork;mkuser' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The host''s folder [default: ~/.atek]')
+            [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
+            [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Make the user an admin (manages the host and every user)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines for scripts')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'spork;moduser' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The host''s folder [default: ~/.atek]')
+            [CompletionResult]::new('--rename', '--rename', [CompletionResultType]::ParameterName, 'A new username')
+            [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
+            [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Set a new password (asked for, or read from stdin; ends the user''s sessions)')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Make the user an admin')
+            [CompletionResult]::new('--no-admin', '--no-admin', [CompletionResultType]::ParameterName, 'Make the user no longer an admin')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines for scripts')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'spork;restart' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The host''s folder [default: ~/.atek]')
             [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
@@ -745,6 +795,19 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'spork;users' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The host''s folder [default: ~/.atek]')
+            [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
+            [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines for scripts')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'spork;help' {
             [CompletionResult]::new('beam', 'beam', [CompletionResultType]::ParameterValue, 'Open an encrypted pipe: stdin here → stdout there, and back.')
             [CompletionResult]::new('bind', 'bind', [CompletionResultType]::ParameterValue, 'Expose a local TCP port under a public key, or reach one through the DHT')
@@ -752,6 +815,7 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('cfg', 'cfg', [CompletionResultType]::ParameterValue, 'Show or set a service''s config (restarting it when values change)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('db', 'db', [CompletionResultType]::ParameterValue, 'The home cloud''s databases (ADB): list, read, write, export, follow')
+            [CompletionResult]::new('deluser', 'deluser', [CompletionResultType]::ParameterValue, 'Delete a user account (and end its sessions)')
             [CompletionResult]::new('dht', 'dht', [CompletionResultType]::ParameterValue, 'Run a HyperDHT node for others: route queries, store announcements and records, relay handshakes between clients and servers')
             [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Reach websites served peer to peer, by key, from any browser')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show one service')
@@ -761,6 +825,8 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show a service''s log (what it printed, and what the host said about it)')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the services')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) on stdout')
+            [CompletionResult]::new('mkuser', 'mkuser', [CompletionResultType]::ParameterValue, 'Make a user account; the password is asked for (or read from stdin''s first line)')
+            [CompletionResult]::new('moduser', 'moduser', [CompletionResultType]::ParameterValue, 'Change a user account: its name, password or role')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Start, stop or restart a service')
             [CompletionResult]::new('seed', 'seed', [CompletionResultType]::ParameterValue, 'Keep hypercores available: download, follow live, serve to anyone')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a folder as a website, locally and peer to peer')
@@ -768,6 +834,7 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Start, stop or restart a service')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove a service (its data stays unless --purge)')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Move git services to their newest release in range (restarting them)')
+            [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'List the host''s user accounts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -837,6 +904,9 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
         'spork;help;db;unfollow' {
             break
         }
+        'spork;help;deluser' {
+            break
+        }
         'spork;help;dht' {
             break
         }
@@ -888,6 +958,12 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
         'spork;help;man' {
             break
         }
+        'spork;help;mkuser' {
+            break
+        }
+        'spork;help;moduser' {
+            break
+        }
         'spork;help;restart' {
             break
         }
@@ -907,6 +983,9 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             break
         }
         'spork;help;update' {
+            break
+        }
+        'spork;help;users' {
             break
         }
         'spork;help;help' {

@@ -34,6 +34,9 @@ _spork() {
             spork,db)
                 cmd="spork__subcmd__db"
                 ;;
+            spork,deluser)
+                cmd="spork__subcmd__deluser"
+                ;;
             spork,dht)
                 cmd="spork__subcmd__dht"
                 ;;
@@ -64,6 +67,12 @@ _spork() {
             spork,man)
                 cmd="spork__subcmd__man"
                 ;;
+            spork,mkuser)
+                cmd="spork__subcmd__mkuser"
+                ;;
+            spork,moduser)
+                cmd="spork__subcmd__moduser"
+                ;;
             spork,restart)
                 cmd="spork__subcmd__restart"
                 ;;
@@ -84,6 +93,9 @@ _spork() {
                 ;;
             spork,update)
                 cmd="spork__subcmd__update"
+                ;;
+            spork,users)
+                cmd="spork__subcmd__users"
                 ;;
             spork__subcmd__db,configure)
                 cmd="spork__subcmd__db__subcmd__configure"
@@ -181,6 +193,9 @@ _spork() {
             spork__subcmd__help,db)
                 cmd="spork__subcmd__help__subcmd__db"
                 ;;
+            spork__subcmd__help,deluser)
+                cmd="spork__subcmd__help__subcmd__deluser"
+                ;;
             spork__subcmd__help,dht)
                 cmd="spork__subcmd__help__subcmd__dht"
                 ;;
@@ -211,6 +226,12 @@ _spork() {
             spork__subcmd__help,man)
                 cmd="spork__subcmd__help__subcmd__man"
                 ;;
+            spork__subcmd__help,mkuser)
+                cmd="spork__subcmd__help__subcmd__mkuser"
+                ;;
+            spork__subcmd__help,moduser)
+                cmd="spork__subcmd__help__subcmd__moduser"
+                ;;
             spork__subcmd__help,restart)
                 cmd="spork__subcmd__help__subcmd__restart"
                 ;;
@@ -231,6 +252,9 @@ _spork() {
                 ;;
             spork__subcmd__help,update)
                 cmd="spork__subcmd__help__subcmd__update"
+                ;;
+            spork__subcmd__help,users)
+                cmd="spork__subcmd__help__subcmd__users"
                 ;;
             spork__subcmd__help__subcmd__db,configure)
                 cmd="spork__subcmd__help__subcmd__db__subcmd__configure"
@@ -341,7 +365,7 @@ _spork() {
 
     case "${cmd}" in
         spork)
-            opts="-v -h -V --bootstrap --dht-port --json --verbose --help --version beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help"
+            opts="-v -h -V --bootstrap --dht-port --json --verbose --help --version beam bind call cfg completions db deluser dht gateway get host install key logs ls man mkuser moduser restart seed serve start stop uninstall update users help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1086,6 +1110,32 @@ _spork() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spork__subcmd__deluser)
+            opts="-v -h -V --dir --bootstrap --dht-port --json --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dht-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spork__subcmd__dht)
             opts="-v -h -V --host --port --max-requests-per-ip --bootstrap --dht-port --json --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1189,7 +1239,7 @@ _spork() {
             return 0
             ;;
         spork__subcmd__help)
-            opts="beam bind call cfg completions db dht gateway get host install key logs ls man restart seed serve start stop uninstall update help"
+            opts="beam bind call cfg completions db deluser dht gateway get host install key logs ls man mkuser moduser restart seed serve start stop uninstall update users help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1454,6 +1504,20 @@ _spork() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spork__subcmd__help__subcmd__deluser)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spork__subcmd__help__subcmd__dht)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1678,6 +1742,34 @@ _spork() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spork__subcmd__help__subcmd__mkuser)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__help__subcmd__moduser)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spork__subcmd__help__subcmd__restart)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1776,8 +1868,22 @@ _spork() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spork__subcmd__help__subcmd__users)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spork__subcmd__host)
-            opts="-p -v -h -V --dir --port --listen --unsafe-no-sandbox --ready-timeout --stop-timeout --call-timeout --update-check --bootstrap --dht-port --json --verbose --help --version login-link backup restore help"
+            opts="-p -v -h -V --dir --port --listen --unsafe-no-sandbox --ready-timeout --stop-timeout --call-timeout --update-check --session-idle --session-max --bootstrap --dht-port --json --verbose --help --version login-link backup restore help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1812,6 +1918,14 @@ _spork() {
                     return 0
                     ;;
                 --update-check)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-idle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-max)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2264,6 +2378,62 @@ _spork() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spork__subcmd__mkuser)
+            opts="-v -h -V --dir --admin --bootstrap --dht-port --json --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dht-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__moduser)
+            opts="-v -h -V --dir --rename --password --admin --no-admin --bootstrap --dht-port --json --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dht-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spork__subcmd__restart)
             opts="-v -h -V --dir --bootstrap --dht-port --json --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2441,6 +2611,32 @@ _spork() {
             return 0
             ;;
         spork__subcmd__update)
+            opts="-v -h -V --dir --bootstrap --dht-port --json --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dht-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__users)
             opts="-v -h -V --dir --bootstrap --dht-port --json --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

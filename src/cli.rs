@@ -46,6 +46,10 @@ Home cloud:
               spork seed KEY                spork seed --list
   db        The home cloud's databases: list, get, put, export, follow
               spork db ls                   spork db get server /services/hello
+  users     List the user accounts
+  mkuser    Make a user account (the password is asked for): spork mkuser alice --admin
+  moduser   Change one: spork moduser bob --password, --rename NEW, --admin
+  deluser   Delete one, ending its sessions
 
 Identity:
   key       Make and inspect keypairs: your address on the network
@@ -89,6 +93,7 @@ pub enum Command {
     Cfg(commands::services::CfgArgs),
     Completions(commands::completions::CompletionsArgs),
     Db(commands::db::DbArgs),
+    Deluser(commands::users::DeluserArgs),
     Dht(commands::dht::DhtArgs),
     Gateway(commands::gateway::GatewayArgs),
     Get(commands::services::GetArgs),
@@ -98,6 +103,8 @@ pub enum Command {
     Logs(commands::services::LogsArgs),
     Ls(commands::services::LsArgs),
     Man(commands::completions::ManArgs),
+    Mkuser(commands::users::MkuserArgs),
+    Moduser(commands::users::ModuserArgs),
     Restart(commands::services::ControlArgs),
     Seed(commands::seed::SeedArgs),
     Serve(commands::serve::ServeArgs),
@@ -105,6 +112,7 @@ pub enum Command {
     Stop(commands::services::ControlArgs),
     Uninstall(commands::services::UninstallArgs),
     Update(commands::services::UpdateArgs),
+    Users(commands::users::UsersArgs),
 }
 
 /// The clap command, for generators.

@@ -12,6 +12,13 @@ use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
+/// Makes an admin account, so that the owner's login link signs in as `system`
+/// instead of opening the first-run setup.
+fn with_an_admin(host: &TestHost) {
+    let out = host.spork_stdin(&["mkuser", "alice", "--admin"], "correct horse\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 fn login_link(host: &TestHost) -> String {
     let out = host.spork(&["host", "login-link"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -31,6 +38,17 @@ fn login_link(host: &TestHost) -> String {
 fn path_of(url: &str) -> String {
     let rest = url.split_once("://").unwrap().1;
     format!("/{}", rest.split_once('/').unwrap().1)
+}
+
+/// The CSRF token a sign-in set (the readable `atek_csrf` cookie).
+fn csrf_of(headers: &[(String, String)]) -> String {
+    headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .find_map(|(_, v)| v.strip_prefix("atek_csrf="))
+        .and_then(|v| v.split(';').next())
+        .expect("a CSRF cookie")
+        .to_string()
 }
 
 fn cookie_of(headers: &[(String, String)]) -> String {
@@ -64,6 +82,7 @@ fn hop(host: &TestHost, id: &str, main: &str) -> String {
 #[test]
 fn browsers_sign_in_once_and_hop_to_each_service() {
     let host = TestHost::start(&[]);
+    with_an_admin(&host);
     host.install(&fixture("hello"), &[]);
     let local = format!("localhost:{}", host.port);
     let sub = format!("hello.localhost:{}", host.port);
@@ -76,20 +95,28 @@ fn browsers_sign_in_once_and_hop_to_each_service() {
         Some(format!("http://{local}/_atek/bst?service=hello&path=/").as_str())
     );
     assert_eq!(raw(host.port, &sub, "GET /", &[]).0, 401);
-    let (status, _, body) = raw(
+    let (status, h, _) = raw(
         host.port,
         &local,
         "GET /_atek/bst?service=hello&path=/",
         &["Accept: text/html"],
     );
-    assert_eq!(status, 401);
-    assert!(
-        text(&body).contains("spork host login-link"),
-        "the login page says how"
-    );
+    assert_eq!(status, 302);
+    let to = header(&h, "location").unwrap().to_string();
     assert_eq!(
-        raw(host.port, &local, "GET /", &["Accept: text/html"]).0,
-        401
+        to,
+        "/_atek/login?next=/_atek/bst%3Fservice%3Dhello%26path%3D/"
+    );
+    let (status, _, body) = raw(host.port, &local, &format!("GET {to}"), &[]);
+    assert_eq!(status, 200);
+    assert!(
+        text(&body).contains("spork host login-link") && text(&body).contains("name=\"password\""),
+        "the sign-in form, and the owner's way in"
+    );
+    let (status, h, _) = raw(host.port, &local, "GET /", &["Accept: text/html"]);
+    assert_eq!(
+        (status, header(&h, "location")),
+        (302, Some("/_atek/login?next=/"))
     );
 
     // The one-time link: a session cookie with the right flags, once.
@@ -99,10 +126,10 @@ fn browsers_sign_in_once_and_hop_to_each_service() {
         "{link}"
     );
     let (status, h, _) = raw(host.port, &local, &format!("GET {}", path_of(&link)), &[]);
-    assert_eq!((status, header(&h, "location")), (302, Some("/")));
+    assert_eq!((status, header(&h, "location")), (303, Some("/")));
     let set = header(&h, "set-cookie").unwrap();
     assert!(set.starts_with("atek_session="), "{set}");
-    for flag in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=604800"] {
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=1209600"] {
         assert!(set.contains(flag), "{flag} missing: {set}");
     }
     assert!(
@@ -110,6 +137,7 @@ fn browsers_sign_in_once_and_hop_to_each_service() {
         "Secure over plain http would drop the cookie: {set}"
     );
     let main = cookie_of(&h);
+    let csrf = csrf_of(&h);
     assert_eq!(
         raw(host.port, &local, &format!("GET {}", path_of(&link)), &[]).0,
         401,
@@ -135,7 +163,10 @@ fn browsers_sign_in_once_and_hop_to_each_service() {
         &[&format!("Cookie: {session}"), "Atek-Auth-User: mallory"],
     );
     let seen: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(seen["atek-auth-user"], "admin");
+    assert_eq!(
+        seen["atek-auth-user"], "system",
+        "the owner's link acts as system"
+    );
     assert_eq!(seen["atek-auth-service"], "hello");
     assert_eq!(seen["host"], sub.as_str(), "Host is kept");
     assert_eq!(seen["x-forwarded-for"], "127.0.0.1");
@@ -157,6 +188,14 @@ fn browsers_sign_in_once_and_hop_to_each_service() {
     let origin = format!("Origin: http://{local}");
     let (status, _, answer) =
         common::host::post(host.port, &local, path, &[&cookie, &origin], body);
+    assert_eq!(status, 403, "no CSRF token: {}", text(&answer));
+    let wrong = format!("X-Atek-CSRF: {}", "0".repeat(64));
+    let (status, _, _) =
+        common::host::post(host.port, &local, path, &[&cookie, &origin, &wrong], body);
+    assert_eq!(status, 403, "a wrong CSRF token");
+    let token = format!("X-Atek-CSRF: {csrf}");
+    let (status, _, answer) =
+        common::host::post(host.port, &local, path, &[&cookie, &origin, &token], body);
     assert_eq!(status, 200, "{}", text(&answer));
 
     // Redirects stay on this site, whatever the link says.
@@ -167,7 +206,7 @@ fn browsers_sign_in_once_and_hop_to_each_service() {
         &format!("GET {}&next=/%5Cevil.example", path_of(&link)),
         &[],
     );
-    assert_eq!((status, header(&h, "location")), (302, Some("/")));
+    assert_eq!((status, header(&h, "location")), (303, Some("/")));
 
     // Behind an https proxy the cookie is Secure.
     let link = login_link(&host);
@@ -209,6 +248,7 @@ async fn ws_echo(
 async fn websockets_are_authenticated_and_piped() {
     let host = tokio::task::spawn_blocking(|| {
         let host = TestHost::start(&[]);
+        with_an_admin(&host);
         host.install(&fixture("echo-ws"), &[]);
         host
     })
@@ -262,5 +302,5 @@ async fn websockets_are_authenticated_and_piped() {
     let reply = ws_echo(host.port, &sub, "/ws", &[("cookie", cookie), own])
         .await
         .unwrap();
-    assert_eq!(reply, "admin/echo-ws: hi");
+    assert_eq!(reply, "system/echo-ws: hi");
 }

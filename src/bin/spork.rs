@@ -28,6 +28,7 @@ fn main() {
             Command::Cfg(args) => commands::services::cfg(global, args).await,
             Command::Completions(args) => commands::completions::run_completions(args),
             Command::Db(args) => commands::db::run(global, args).await,
+            Command::Deluser(args) => commands::users::deluser(global, args).await,
             Command::Dht(args) => commands::dht::run(global, args).await,
             Command::Gateway(args) => commands::gateway::run(global, args).await,
             Command::Get(args) => commands::services::get(global, args).await,
@@ -37,6 +38,8 @@ fn main() {
             Command::Logs(args) => commands::services::logs(global, args).await,
             Command::Ls(args) => commands::services::ls(global, args).await,
             Command::Man(args) => commands::completions::run_man(args),
+            Command::Mkuser(args) => commands::users::mkuser(global, args).await,
+            Command::Moduser(args) => commands::users::moduser(global, args).await,
             Command::Restart(args) => commands::services::control(global, args, "restart").await,
             Command::Seed(args) => commands::seed::run(global, args).await,
             Command::Serve(args) => commands::serve::run(global, args).await,
@@ -44,6 +47,7 @@ fn main() {
             Command::Stop(args) => commands::services::control(global, args, "stop").await,
             Command::Uninstall(args) => commands::services::uninstall(global, args).await,
             Command::Update(args) => commands::services::update(global, args).await,
+            Command::Users(args) => commands::users::users(global, args).await,
         }
     });
     std::process::exit(code);

@@ -68,6 +68,12 @@ pub struct HostArgs {
     /// How often git services are checked for a newer release (e.g. 24h, 30m, 90s)
     #[arg(long, value_name = "INTERVAL", default_value = "24h", value_parser = parse_interval)]
     pub update_check: Duration,
+    /// How long a browser session lasts unused before it asks to sign in again
+    #[arg(long, value_name = "INTERVAL", default_value = "24h", value_parser = parse_interval)]
+    pub session_idle: Duration,
+    /// How long a browser session lasts at most, used or not
+    #[arg(long, value_name = "INTERVAL", default_value = "14d", value_parser = parse_interval)]
+    pub session_max: Duration,
     /// What to ask a running host.
     #[command(subcommand)]
     pub action: Option<HostAction>,
@@ -131,6 +137,10 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
         dht: host::dht::DhtOptions {
             bootstrap: super::bootstrap_nodes(&global)?,
             port: global.dht_port.unwrap_or(0),
+        },
+        sessions: host::sessions::Lifetimes {
+            idle: args.session_idle,
+            absolute: args.session_max,
         },
     };
     let told = std::sync::Mutex::new(std::collections::HashSet::new());

@@ -21,6 +21,7 @@ pub mod key;
 pub mod seed;
 pub mod serve;
 pub mod services;
+pub mod users;
 
 /// Options every command accepts, before or after the subcommand name.
 #[derive(Debug, Clone, Args)]

@@ -2,7 +2,9 @@
 //! original Atek's ids, method names and shapes: `atek.cloud/services-api` (admin
 //! only) and `atek.cloud/inspect-api` (any authenticated caller; never a secret); and
 //! spork's own `atek.cloud/seed-api` (admin only, see [`super::cores`]); and
-//! `atek.cloud/adb-api` (every caller, each reaching what ADB lets it: `crate::adb::api`).
+//! `atek.cloud/adb-api` (services and admins, each reaching what ADB lets it:
+//! `crate::adb::api`); `atek.cloud/users-api` ([`users`]). `user-sessions-api` sets
+//! cookies, so the router serves it (`router::login`).
 //! `status` is widened to spork's five states; `install` and `uninstall` take a few
 //! more options (`link`, `allowNetwork`, `env`, `purge`).
 //!
@@ -23,6 +25,10 @@ use crate::adb::api::{self as adb, ADB_API};
 use crate::adb::registry::Who;
 use crate::gateway::rpc::ErrorCode;
 
+pub mod users;
+
+pub use users::USERS_API;
+
 /// The services API's id.
 pub const SERVICES_API: &str = "atek.cloud/services-api";
 /// The inspect API's id.
@@ -30,7 +36,11 @@ pub const INSPECT_API: &str = "atek.cloud/inspect-api";
 
 /// True for an API the host itself serves.
 pub fn is_host_api(api: &str) -> bool {
-    api == SERVICES_API || api == INSPECT_API || api == SEED_API || api == ADB_API
+    api == SERVICES_API
+        || api == INSPECT_API
+        || api == SEED_API
+        || api == ADB_API
+        || api == USERS_API
 }
 
 /// Whether a service whose manifest has `imports` may call `api` (no `imports`: any,
@@ -97,10 +107,18 @@ pub async fn call(
     caller: &Caller,
 ) -> Result<Value, Refusal> {
     let admin = caller.is_admin();
+    if api == USERS_API {
+        return users::call(host, method, params, caller).await;
+    }
     if api == ADB_API {
         let who = match caller {
             Caller::Service(id) => Who::Service(id.clone()),
-            Caller::Admin | Caller::User => Who::Admin,
+            _ if admin => Who::Admin,
+            _ => {
+                return Err(refuse(
+                    "Not authorized: people reach ADB through their services",
+                ))
+            }
         };
         let (adb, method, params) = (host.adb.clone(), method.to_string(), params.clone());
         // Writes wait for the store's journal: off the async threads.

@@ -73,6 +73,8 @@ pub enum Holder {
     Host,
     /// `spork seed` running without a host.
     Seed,
+    /// `spork mkuser` and the other account verbs, without a host.
+    Accounts,
 }
 
 impl Holder {
@@ -80,6 +82,7 @@ impl Holder {
         match self {
             Holder::Host => "host",
             Holder::Seed => "seed",
+            Holder::Accounts => "accounts",
         }
     }
 
@@ -87,6 +90,7 @@ impl Holder {
         match self {
             Holder::Host => "another host is",
             Holder::Seed => "`spork seed` is",
+            Holder::Accounts => "an account command (mkuser, moduser, deluser, users) is",
         }
     }
 
@@ -96,6 +100,7 @@ impl Holder {
         let pid = words.next().and_then(|p| p.parse().ok());
         let holder = match words.next() {
             Some(w) if w == Holder::Seed.word() => Holder::Seed,
+            Some(w) if w == Holder::Accounts.word() => Holder::Accounts,
             _ => Holder::Host,
         };
         (pid, holder)

@@ -13,6 +13,7 @@ pub mod cores;
 pub mod dht;
 pub mod dir;
 pub mod ids;
+pub mod login_limit;
 pub mod logs;
 pub mod manifest;
 pub mod network;
@@ -23,6 +24,7 @@ pub mod sandbox;
 pub mod services;
 pub mod sessions;
 pub mod store;
+pub mod users;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -86,6 +88,8 @@ pub struct HostOptions {
     pub update_check: Duration,
     /// Where to join the DHT when something needs it.
     pub dht: dht::DhtOptions,
+    /// How long browser sessions last.
+    pub sessions: sessions::Lifetimes,
 }
 
 /// Why the host could not start.
@@ -141,6 +145,10 @@ pub struct Host {
     pub services: Arc<Services>,
     /// Browser sessions.
     pub sessions: sessions::Sessions,
+    /// The accounts.
+    pub users: users::Users,
+    /// Failed-login counters.
+    pub login_limit: login_limit::LoginLimit,
     /// Timeouts and the port.
     pub settings: HostSettings,
     /// Pooled HTTP to services' sockets.
@@ -343,12 +351,15 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
         ids::check(id).ok().map(|()| socket_dir.service_socket(id))
     }));
     let core = config.core_services.clone();
+    let accounts = users::Users::new(services.store().clone());
     let host = Arc::new(Host {
         dir,
         config: Mutex::new(config),
         secrets,
         services,
-        sessions: sessions::Sessions::default(),
+        sessions: sessions::Sessions::new(opts.sessions),
+        users: accounts,
+        login_limit: login_limit::LoginLimit::default(),
         settings,
         service_client,
         installing: tokio::sync::Mutex::new(()),
@@ -361,8 +372,9 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
 
     let network = router::router(host.clone(), router::Via::Network);
     tokio::spawn(async move {
-        crate::gateway::server::serve_tcp(listener, move |_| {
-            crate::gateway::server::router_service(network.clone())
+        crate::gateway::server::serve_tcp(listener, move |client| {
+            let with_peer = network.clone().layer(axum::Extension(router::Peer(client)));
+            crate::gateway::server::router_service(with_peer)
         })
         .await
     });
@@ -423,15 +435,6 @@ fn open_adb(
     config: &mut Config,
     dir: &HostDir,
 ) -> Result<Adb, HostError> {
-    let server = match &config.server_db_id {
-        Some(id) => Some(
-            crate::hypercore::id::parse_key(id).map_err(|e| DirError::Invalid {
-                path: dir.config_file(),
-                problem: format!("serverDbId: {e}"),
-            })?,
-        ),
-        None => None,
-    };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let (worker_cores, worker_dht) = (cores.clone(), dht.clone());
     tokio::spawn(async move {
@@ -442,12 +445,46 @@ fn open_adb(
     let share: crate::adb::registry::Share = Box::new(move |key, on| {
         let _ = tx.send((*key, on));
     });
-    let adb = Adb::open(cores.store().clone(), server.as_ref(), share)?;
+    open_adb_with(cores.store().clone(), config, dir, share)
+}
+
+fn open_adb_with(
+    store: crate::hypercore::storage::Corestore,
+    config: &mut Config,
+    dir: &HostDir,
+    share: crate::adb::registry::Share,
+) -> Result<Adb, HostError> {
+    let server = match &config.server_db_id {
+        Some(id) => Some(
+            crate::hypercore::id::parse_key(id).map_err(|e| DirError::Invalid {
+                path: dir.config_file(),
+                problem: format!("serverDbId: {e}"),
+            })?,
+        ),
+        None => None,
+    };
+    let adb = Adb::open(store, server.as_ref(), share)?;
     if config.server_db_id.is_none() {
         config.server_db_id = Some(adb.server().id().to_string());
         config.save(dir)?;
     }
     Ok(adb)
+}
+
+/// The accounts of host folder `path` with no host running (`spork mkuser` and the
+/// other account verbs then open it themselves), and the folder's lock, held as long
+/// as they are used: a host starting meanwhile waits for nothing and is refused.
+pub fn accounts_offline(path: &std::path::Path) -> Result<(users::Users, HostLock), HostError> {
+    let dir = HostDir::new(path);
+    dir.prepare(rustix::process::geteuid().is_root())?;
+    let lock = dir.lock(dir::Holder::Accounts)?;
+    let mut config = Config::load_or_create(&dir)?;
+    let store = crate::hypercore::storage::Corestore::open(&dir.root().join("cores.redb"))
+        .map_err(crate::hypercore::seed::SeedError::from)?;
+    let adb = open_adb_with(store, &mut config, &dir, Box::new(|_, _| {}))?;
+    let store = Arc::new(store::Store::new(adb.server().clone()));
+    store.migrate(&dir.store_file())?;
+    Ok((users::Users::new(store), lock))
 }
 
 /// Checkpoints the corestore every second there were writes, so a power cut loses at

@@ -18,15 +18,24 @@ use hyper::{Method, StatusCode};
 use serde_json::json;
 
 use super::sessions::Scope;
+use super::users::SYSTEM;
 use super::Host;
 
 mod browser;
 mod gateway;
+pub mod login;
 
 /// The largest JSON-RPC request body the gateway accepts (larger: 413, -32600).
 pub const MAX_RPC_BODY: usize = 4 * 1024 * 1024;
 /// The session cookie's name.
 const COOKIE: &str = "atek_session";
+/// The CSRF token's cookie (readable by the host's pages) and the header it comes back in.
+const CSRF_COOKIE: &str = "atek_csrf";
+const CSRF_HEADER: &str = "x-atek-csrf";
+
+/// The client address of a request that came over TCP.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub SocketAddr);
 
 /// Which listener a request came in on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,25 +51,55 @@ pub enum Via {
 /// Who is calling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
-    /// The admin (admin token or the control socket).
+    /// The host's owner (admin token or the control socket), acting as `system`.
     Admin,
     /// A service, by its token.
     Service(String),
-    /// A browser with a session.
-    User,
+    /// A person signed in with a session.
+    User(Person),
+}
+
+/// A signed-in person, as of this request (a role change applies at once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// The user's key, or `system` for a session opened by the owner's login link.
+    pub key: String,
+    /// The username (`system` likewise).
+    pub username: String,
+    /// An admin (or `system`).
+    pub admin: bool,
 }
 
 impl Caller {
-    /// The admin: by token, owner socket or session.
+    /// The owner, or an admin signed in.
     pub fn is_admin(&self) -> bool {
-        matches!(self, Caller::Admin | Caller::User)
+        match self {
+            Caller::Admin => true,
+            Caller::Service(_) => false,
+            Caller::User(p) => p.admin,
+        }
     }
+
+    /// The user key this caller acts as (`system` for the owner and services until
+    /// services have owners).
+    pub fn user_key(&self) -> &str {
+        match self {
+            Caller::Admin | Caller::Service(_) => SYSTEM,
+            Caller::User(p) => &p.key,
+        }
+    }
+
+    /// True for a browser session (cookie-authenticated).
+    pub fn is_browser(&self) -> bool {
+        matches!(self, Caller::User(_))
+    }
+
     /// (`Atek-Auth-User`, `Atek-Auth-Service`) for a request to service `target`.
     fn headers(&self, target: &str) -> (String, String) {
         match self {
-            Caller::Admin => ("system".into(), "system".into()),
-            Caller::Service(id) => ("system".into(), id.clone()),
-            Caller::User => ("admin".into(), target.into()),
+            Caller::Admin => (SYSTEM.into(), SYSTEM.into()),
+            Caller::Service(id) => (SYSTEM.into(), id.clone()),
+            Caller::User(p) => (p.key.clone(), target.into()),
         }
     }
 }
@@ -140,7 +179,37 @@ fn caller(host: &Host, via: &Via, headers: &HeaderMap, scope: &Scope) -> Option<
         return None;
     }
     let session = cookie(headers, COOKIE)?;
-    host.sessions.valid(session, scope).then_some(Caller::User)
+    let user = host.sessions.valid(session, scope)?;
+    person(host, &user).map(Caller::User)
+}
+
+/// The person a session is for, as the accounts say now; `None` for a deleted user.
+fn person(host: &Host, user: &str) -> Option<Person> {
+    if user == SYSTEM {
+        return Some(Person {
+            key: SYSTEM.into(),
+            username: SYSTEM.into(),
+            admin: true,
+        });
+    }
+    let u = host.users.get(user).ok()?;
+    Some(Person {
+        admin: u.is_admin(),
+        key: u.key,
+        username: u.username,
+    })
+}
+
+/// True when a cookie-authenticated state change may go ahead: the request comes from
+/// the host's own site (`Origin` is the Host) and carries the session's synchronizer
+/// token in `X-Atek-CSRF`. Bearer-token and owner calls have no ambient credential and
+/// are not asked.
+fn csrf_ok(host: &Host, headers: &HeaderMap) -> bool {
+    let token = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+    match (cookie(headers, COOKIE), token) {
+        (Some(session), Some(csrf)) => same_origin(headers) && host.sessions.csrf_ok(session, csrf),
+        _ => false,
+    }
 }
 
 /// True when the request's `Origin` is the site it is sent to: what a browser session
@@ -200,6 +269,11 @@ fn subdomain(host: &Host, headers: &HeaderMap) -> Option<String> {
     None
 }
 
+/// True when the request is for a service's subdomain.
+fn subdomain_of(host: &Host, headers: &HeaderMap) -> bool {
+    subdomain(host, headers).is_some()
+}
+
 fn strip_identity(headers: &mut HeaderMap) {
     let spoofed: Vec<_> = headers
         .keys()
@@ -223,7 +297,11 @@ async fn handle(
     let path = req.uri().path().to_string();
     match path.as_str() {
         "/_atek/gateway" => gateway::gateway(&host, &via, req).await,
-        "/_atek/login" => browser::login(&host, &req),
+        "/_atek/login" => {
+            let peer = req.extensions().get::<Peer>().copied();
+            login::login(&host, peer, req).await
+        }
+        "/_atek/logout" => login::logout(&host, &req),
         "/_atek/bst" => browser::hop_out(&host, &via, &req),
         "/_atek/backup" if via == Via::Owner && req.method() == Method::POST => {
             let secrets = query_param(&req, "secrets").is_some_and(|v| v == "1");

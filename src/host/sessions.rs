@@ -1,11 +1,14 @@
-//! Browser sessions until the users issue brings accounts: one admin, signed in by a
-//! one-time login link (printed by `spork host`, or `spork host login-link`), carried
-//! to each service's subdomain by a one-time `bst` hop as in the original Atek.
+//! Browser sessions: who is signed in, where, until when. A session belongs to a user
+//! (or to `system`, for the owner's one-time login link) and one scope — the main host
+//! or one service's subdomain, reached by a one-time `bst` hop as in the original Atek.
+//! Each has a synchronizer token for CSRF checks, an idle expiry (renewed by use) and
+//! an absolute one; ending a user's sessions (deleted, password changed) ends them
+//! everywhere at once.
 //!
 //! Tokens are kept only as SHA-256 digests, so a lookup compares digests (no timing
 //! signal about the token) and a memory dump holds no usable token. Sessions live in
-//! memory: a host restart signs browsers out. Nothing here sets a cookie or reads a
-//! request; the router does.
+//! the host's memory: a restart signs browsers out. Nothing here sets a cookie or reads
+//! a request; the router does.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -15,8 +18,10 @@ use sha2::{Digest, Sha256};
 
 use super::dir::random_token;
 
-/// How long a session lasts (the cookie's Max-Age too).
-pub const SESSION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+/// How long a session lasts without being used.
+pub const IDLE_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long a session lasts at most (the cookie's Max-Age too).
+pub const ABSOLUTE_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
 /// How long a login link may wait to be opened.
 pub const LOGIN_TTL: Duration = Duration::from_secs(24 * 3600);
 /// How long a `bst` hop token lives (one redirect).
@@ -31,26 +36,76 @@ pub enum Scope {
     Service(String),
 }
 
+/// How long sessions last.
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    /// Without use.
+    pub idle: Duration,
+    /// At most.
+    pub absolute: Duration,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Lifetimes {
+            idle: IDLE_TTL,
+            absolute: ABSOLUTE_TTL,
+        }
+    }
+}
+
 type Digest32 = [u8; 32];
 
 fn digest(token: &str) -> Digest32 {
     Sha256::digest(token.as_bytes()).into()
 }
 
+#[derive(Debug)]
+struct Session {
+    user: String,
+    scope: Scope,
+    csrf: String,
+    ends: Instant,
+    idle_ends: Instant,
+}
+
 /// The host's sessions and pending one-time tokens.
 #[derive(Debug, Default)]
 pub struct Sessions {
-    sessions: Mutex<HashMap<Digest32, (Scope, Instant)>>,
+    lifetimes: Lifetimes,
+    sessions: Mutex<HashMap<Digest32, Session>>,
     logins: Mutex<HashMap<Digest32, Instant>>,
-    hops: Mutex<HashMap<Digest32, (String, Instant)>>,
+    hops: Mutex<HashMap<Digest32, (String, String, Instant)>>,
 }
 
-fn take<V: Clone>(map: &Mutex<HashMap<Digest32, V>>, token: &str) -> Option<V> {
+fn take<V>(map: &Mutex<HashMap<Digest32, V>>, token: &str) -> Option<V> {
     map.lock().expect("sessions lock").remove(&digest(token))
 }
 
+/// A new session: its cookie token and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// The cookie's value.
+    pub token: String,
+    /// The synchronizer token forms and scripts send back.
+    pub csrf: String,
+}
+
 impl Sessions {
-    /// A new one-time login token.
+    /// Sessions that last `lifetimes`.
+    pub fn new(lifetimes: Lifetimes) -> Sessions {
+        Sessions {
+            lifetimes,
+            ..Sessions::default()
+        }
+    }
+
+    /// How long sessions last.
+    pub fn lifetimes(&self) -> Lifetimes {
+        self.lifetimes
+    }
+
+    /// A new one-time login link token.
     pub fn login_token(&self) -> String {
         let token = random_token();
         let mut logins = self.logins.lock().expect("sessions lock");
@@ -60,49 +115,99 @@ impl Sessions {
         token
     }
 
-    /// Spends a login token for a main-host session token; `None` if unknown, used or
-    /// expired.
-    pub fn log_in(&self, token: &str) -> Option<String> {
-        let until = take(&self.logins, token)?;
-        (until > Instant::now()).then(|| self.open(Scope::Main))
+    /// True when `token` is a live login link (not spent by looking).
+    pub fn login_pending(&self, token: &str) -> bool {
+        let logins = self.logins.lock().expect("sessions lock");
+        logins
+            .get(&digest(token))
+            .is_some_and(|until| *until > Instant::now())
     }
 
-    /// A one-time hop token carrying a main-host session to service `id`.
-    pub fn hop_token(&self, id: &str) -> String {
+    /// Spends a login link token; false if unknown, used or expired.
+    pub fn spend_login(&self, token: &str) -> bool {
+        take(&self.logins, token).is_some_and(|until| until > Instant::now())
+    }
+
+    /// A one-time hop token carrying `user`'s main-host session to service `id`.
+    pub fn hop_token(&self, id: &str, user: &str) -> String {
         let token = random_token();
         let mut hops = self.hops.lock().expect("sessions lock");
         let now = Instant::now();
-        hops.retain(|_, (_, until)| *until > now);
-        hops.insert(digest(&token), (id.to_string(), now + BST_TTL));
+        hops.retain(|_, (_, _, until)| *until > now);
+        hops.insert(
+            digest(&token),
+            (id.to_string(), user.to_string(), now + BST_TTL),
+        );
         token
     }
 
     /// Spends a hop token on service `id`'s subdomain for a session there.
-    pub fn hop(&self, token: &str, id: &str) -> Option<String> {
-        let (for_id, until) = take(&self.hops, token)?;
-        (for_id == id && until > Instant::now()).then(|| self.open(Scope::Service(for_id)))
+    pub fn hop(&self, token: &str, id: &str) -> Option<Opened> {
+        let (for_id, user, until) = take(&self.hops, token)?;
+        (for_id == id && until > Instant::now()).then(|| self.open(&user, Scope::Service(for_id)))
     }
 
-    fn open(&self, scope: Scope) -> String {
-        let token = random_token();
+    /// A new session for `user` in `scope`.
+    pub fn open(&self, user: &str, scope: Scope) -> Opened {
+        let (token, csrf) = (random_token(), random_token());
         let mut sessions = self.sessions.lock().expect("sessions lock");
         let now = Instant::now();
-        sessions.retain(|_, (_, until)| *until > now);
-        sessions.insert(digest(&token), (scope, now + SESSION_TTL));
-        token
+        sessions.retain(|_, s| s.ends > now && s.idle_ends > now);
+        sessions.insert(
+            digest(&token),
+            Session {
+                user: user.to_string(),
+                scope,
+                csrf: csrf.clone(),
+                ends: now + self.lifetimes.absolute,
+                idle_ends: now + self.lifetimes.idle,
+            },
+        );
+        Opened { token, csrf }
     }
 
-    /// True when `token` is a live session for `scope`.
-    pub fn valid(&self, token: &str, scope: &Scope) -> bool {
+    /// The user of a live session for `scope` (and its use renews the idle expiry).
+    pub fn valid(&self, token: &str, scope: &Scope) -> Option<String> {
+        let mut sessions = self.sessions.lock().expect("sessions lock");
+        let now = Instant::now();
+        let s = sessions.get_mut(&digest(token))?;
+        if s.scope != *scope || s.ends <= now || s.idle_ends <= now {
+            return None;
+        }
+        s.idle_ends = now + self.lifetimes.idle;
+        Some(s.user.clone())
+    }
+
+    /// True when `csrf` is the synchronizer token of session `token` (constant time).
+    pub fn csrf_ok(&self, token: &str, csrf: &str) -> bool {
+        use subtle::ConstantTimeEq;
         let sessions = self.sessions.lock().expect("sessions lock");
         sessions
             .get(&digest(token))
-            .is_some_and(|(s, until)| s == scope && *until > Instant::now())
+            .is_some_and(|s| bool::from(s.csrf.as_bytes().ct_eq(csrf.as_bytes())))
+    }
+
+    /// The synchronizer token of session `token`.
+    pub fn csrf(&self, token: &str) -> Option<String> {
+        let sessions = self.sessions.lock().expect("sessions lock");
+        sessions.get(&digest(token)).map(|s| s.csrf.clone())
     }
 
     /// Ends a session.
     pub fn close(&self, token: &str) {
         take(&self.sessions, token);
+    }
+
+    /// Ends every session and pending hop of `user`; how many sessions ended.
+    pub fn end_user(&self, user: &str) -> usize {
+        let mut sessions = self.sessions.lock().expect("sessions lock");
+        let before = sessions.len();
+        sessions.retain(|_, s| s.user != user);
+        self.hops
+            .lock()
+            .expect("sessions lock")
+            .retain(|_, (_, u, _)| u != user);
+        before - sessions.len()
     }
 }
 
@@ -114,19 +219,73 @@ mod tests {
     fn login_links_and_hops_work_once_and_only_for_their_scope() {
         let s = Sessions::default();
         let link = s.login_token();
-        let main = s.log_in(&link).unwrap();
-        assert!(s.log_in(&link).is_none(), "a login link works once");
-        assert!(s.valid(&main, &Scope::Main));
-        assert!(!s.valid(&main, &Scope::Service("hello".into())));
-        let hop = s.hop_token("hello");
+        assert!(s.login_pending(&link));
+        assert!(s.spend_login(&link));
+        assert!(!s.spend_login(&link), "a login link works once");
+        let main = s.open("alice", Scope::Main);
+        assert_eq!(s.valid(&main.token, &Scope::Main).as_deref(), Some("alice"));
+        assert!(s
+            .valid(&main.token, &Scope::Service("hello".into()))
+            .is_none());
+        let hop = s.hop_token("hello", "alice");
         assert!(s.hop(&hop, "other").is_none(), "a hop is for one service");
-        let hop = s.hop_token("hello");
+        let hop = s.hop_token("hello", "alice");
         let sub = s.hop(&hop, "hello").unwrap();
         assert!(s.hop(&hop, "hello").is_none());
-        assert!(s.valid(&sub, &Scope::Service("hello".into())));
-        assert!(!s.valid(&sub, &Scope::Main));
-        s.close(&sub);
-        assert!(!s.valid(&sub, &Scope::Service("hello".into())));
-        assert!(!s.valid("made-up", &Scope::Main));
+        assert_eq!(
+            s.valid(&sub.token, &Scope::Service("hello".into()))
+                .as_deref(),
+            Some("alice")
+        );
+        assert!(s.valid(&sub.token, &Scope::Main).is_none());
+        assert!(s.csrf_ok(&sub.token, &sub.csrf));
+        assert!(
+            !s.csrf_ok(&sub.token, &main.csrf),
+            "each session has its own"
+        );
+        s.close(&sub.token);
+        assert!(s
+            .valid(&sub.token, &Scope::Service("hello".into()))
+            .is_none());
+        assert!(s.valid("made-up", &Scope::Main).is_none());
+    }
+
+    #[test]
+    fn sessions_end_when_idle_at_their_end_or_with_their_user() {
+        let s = Sessions::new(Lifetimes {
+            idle: Duration::from_millis(150),
+            absolute: Duration::from_millis(400),
+        });
+        let a = s.open("alice", Scope::Main);
+        for _ in 0..3 {
+            std::thread::sleep(Duration::from_millis(80));
+            assert!(s.valid(&a.token, &Scope::Main).is_some(), "use renews");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(s.valid(&a.token, &Scope::Main).is_none(), "idle too long");
+        let b = s.open("bob", Scope::Main);
+        let start = Instant::now();
+        for _ in 0..20 {
+            if s.valid(&b.token, &Scope::Main).is_none() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let lasted = start.elapsed();
+        assert!(
+            lasted >= Duration::from_millis(350) && lasted < Duration::from_millis(900),
+            "used every 50 ms, it ends at its absolute expiry: {lasted:?}"
+        );
+        let b2 = s.open("bob", Scope::Main);
+        let b3 = s.open("bob", Scope::Service("notes".into()));
+        let hop = s.hop_token("notes", "bob");
+        let c = s.open("carol", Scope::Main);
+        assert_eq!(s.end_user("bob"), 2);
+        assert!(s.valid(&b2.token, &Scope::Main).is_none());
+        assert!(s
+            .valid(&b3.token, &Scope::Service("notes".into()))
+            .is_none());
+        assert!(s.hop(&hop, "notes").is_none(), "pending hops end too");
+        assert!(s.valid(&c.token, &Scope::Main).is_some());
     }
 }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::adb::database::{Database, DbError, KeyPath};
@@ -31,7 +32,7 @@ pub enum StoreError {
     #[error("the server database: {0}")]
     Db(#[from] DbError),
     /// A record that does not decode.
-    #[error("the server database: service {id}: {message}")]
+    #[error("the server database: record {id}: {message}")]
     Damaged {
         /// The service.
         id: String,
@@ -109,19 +110,23 @@ pub struct ServiceRecord {
     pub installed_at: u64,
 }
 
-/// The store: services today; users and sessions next.
+/// The store: services, users and sessions, each a folder of JSON records.
 pub struct Store {
     db: Arc<Database>,
 }
 
 fn path_of(id: &str) -> Result<KeyPath, StoreError> {
+    path_in(SERVICES, id)
+}
+
+fn path_in(folder: &str, id: &str) -> Result<KeyPath, StoreError> {
     Ok(KeyPath::from_segments([
-        SERVICES.to_string(),
+        folder.to_string(),
         id.to_string(),
     ])?)
 }
 
-fn decode(id: &str, value: serde_json::Value) -> Result<ServiceRecord, StoreError> {
+fn decode<T: DeserializeOwned>(id: &str, value: serde_json::Value) -> Result<T, StoreError> {
     serde_json::from_value(value).map_err(|e| StoreError::Damaged {
         id: id.to_string(),
         message: e.to_string(),
@@ -155,7 +160,7 @@ impl Store {
                         let (id, value) = row.map_err(|e| fail(&e))?;
                         let value: serde_json::Value = serde_json::from_slice(value.value())
                             .map_err(|e| fail(&format!("service {}: {e}", id.value())))?;
-                        let record = decode(id.value(), value.clone())?;
+                        let record: ServiceRecord = decode(id.value(), value.clone())?;
                         entries.push((path_of(&record.id)?, value));
                     }
                 }
@@ -173,9 +178,9 @@ impl Store {
         Ok(entries.len())
     }
 
-    /// Every installed service, by id.
-    pub fn services(&self) -> Result<Vec<ServiceRecord>, StoreError> {
-        let folder = KeyPath::parse(SERVICES)?;
+    /// Every record of `folder`, by id.
+    pub fn all_in<T: DeserializeOwned>(&self, folder: &str) -> Result<Vec<T>, StoreError> {
+        let folder = KeyPath::parse(folder)?;
         self.db
             .list(Some(&folder), &Default::default())?
             .into_iter()
@@ -183,29 +188,58 @@ impl Store {
             .collect()
     }
 
-    /// One service, if installed.
-    pub fn service(&self, id: &str) -> Result<Option<ServiceRecord>, StoreError> {
-        match self.db.get(&path_of(id)?)? {
+    /// Record `id` of `folder`, if there.
+    pub fn get_in<T: DeserializeOwned>(
+        &self,
+        folder: &str,
+        id: &str,
+    ) -> Result<Option<T>, StoreError> {
+        match self.db.get(&path_in(folder, id)?)? {
             Some(r) => decode(id, r.value).map(Some),
             None => Ok(None),
         }
     }
 
-    /// Writes a service's record, durably.
-    pub fn put_service(&self, record: &ServiceRecord) -> Result<(), StoreError> {
+    /// Writes record `id` of `folder`, durably.
+    pub fn put_in<T: Serialize>(
+        &self,
+        folder: &str,
+        id: &str,
+        record: &T,
+    ) -> Result<(), StoreError> {
         let value = serde_json::to_value(record).expect("records serialise");
-        self.db.put(&path_of(&record.id)?, &value)?;
+        self.db.put(&path_in(folder, id)?, &value)?;
         Ok(())
     }
 
-    /// Forgets a service, durably; false when it was not there.
-    pub fn remove_service(&self, id: &str) -> Result<bool, StoreError> {
-        let path = path_of(id)?;
+    /// Forgets record `id` of `folder`, durably; false when it was not there.
+    pub fn remove_in(&self, folder: &str, id: &str) -> Result<bool, StoreError> {
+        let path = path_in(folder, id)?;
         if self.db.get(&path)?.is_none() {
             return Ok(false);
         }
         self.db.delete(&path)?;
         Ok(true)
+    }
+
+    /// Every installed service, by id.
+    pub fn services(&self) -> Result<Vec<ServiceRecord>, StoreError> {
+        self.all_in(SERVICES)
+    }
+
+    /// One service, if installed.
+    pub fn service(&self, id: &str) -> Result<Option<ServiceRecord>, StoreError> {
+        self.get_in(SERVICES, id)
+    }
+
+    /// Writes a service's record, durably.
+    pub fn put_service(&self, record: &ServiceRecord) -> Result<(), StoreError> {
+        self.put_in(SERVICES, &record.id, record)
+    }
+
+    /// Forgets a service, durably; false when it was not there.
+    pub fn remove_service(&self, id: &str) -> Result<bool, StoreError> {
+        self.remove_in(SERVICES, id)
     }
 }
 

@@ -202,6 +202,11 @@ pub fn spork_at(dir: &Path, args: &[&str]) -> Output {
     spork_in(dir, args, None)
 }
 
+/// Runs `spork ARGS… --dir DIR` with `stdin` as its input, no host needed.
+pub fn spork_at_stdin(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    spork_in(dir, args, Some(stdin))
+}
+
 /// Sends signal `sig` to `pid`.
 pub fn signal(pid: u32, sig: i32) {
     let ok = Command::new("kill")

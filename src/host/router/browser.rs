@@ -7,67 +7,37 @@ use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
-use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::header::{self, HeaderMap};
 use hyper::StatusCode;
 
+use super::login::{over_https, set_session};
 use super::{
     caller, local_peer, percent_encode, query_param, same_origin, set_identity, strip_credentials,
-    unauthorized, Caller, Via, COOKIE,
+    unauthorized, Caller, Via,
 };
 use crate::gateway::proxy;
 use crate::host::pages;
-use crate::host::sessions::{Scope, SESSION_TTL};
+use crate::host::sessions::Scope;
 use crate::host::Host;
-
-fn set_cookie(res: &mut Response, token: &str, secure: bool) {
-    let mut value = format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-        SESSION_TTL.as_secs()
-    );
-    if secure {
-        value.push_str("; Secure");
-    }
-    if let Ok(v) = HeaderValue::from_str(&value) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-}
-
-fn over_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
-}
 
 fn redirect(to: &str) -> Response {
     (StatusCode::FOUND, [(header::LOCATION, to.to_string())]).into_response()
-}
-
-/// `/_atek/login?token=…`: spends a one-time login link for a session on the main host.
-pub(super) fn login(host: &Host, req: &Request) -> Response {
-    let Some(token) = query_param(req, "token") else {
-        return pages::login_page(StatusCode::UNAUTHORIZED);
-    };
-    let Some(session) = host.sessions.log_in(&token) else {
-        return pages::login_page(StatusCode::UNAUTHORIZED);
-    };
-    let next = query_param(req, "next").filter(|n| is_local_path(n));
-    let mut res = redirect(next.as_deref().unwrap_or("/"));
-    set_cookie(&mut res, &session, over_https(req.headers()));
-    res
 }
 
 /// `/_atek/bst?service=ID&path=…` on the main host: with a session there, mints a
 /// one-time hop token and sends the browser to the service's subdomain with it.
 pub(super) fn hop_out(host: &Host, via: &Via, req: &Request) -> Response {
     // Only a person may open a service's site: a service's token gets no hop.
-    if !caller(host, via, req.headers(), &Scope::Main).is_some_and(|c| c.is_admin()) {
-        return pages::login_page(StatusCode::UNAUTHORIZED);
-    }
+    let user = match caller(host, via, req.headers(), &Scope::Main) {
+        Some(c @ (Caller::User(_) | Caller::Admin)) => c.user_key().to_string(),
+        None if wants_html(req.headers()) => return login_redirect(req),
+        _ => return unauthorized(),
+    };
     let Some(id) = query_param(req, "service").filter(|id| host.services.contains(id)) else {
         return (StatusCode::NOT_FOUND, "no such service\n").into_response();
     };
     let path = query_param(req, "path").filter(|p| is_local_path(p));
-    let token = host.sessions.hop_token(&id);
+    let token = host.sessions.hop_token(&id, &user);
     let main = req
         .headers()
         .get(header::HOST)
@@ -90,12 +60,16 @@ pub(super) async fn service_site(host: &Arc<Host>, via: &Via, id: &str, req: Req
     let scope = Scope::Service(id.to_string());
     if req.uri().path() == "/_atek/bst" {
         let token = query_param(&req, "token").unwrap_or_default();
-        let Some(session) = host.sessions.hop(&token, id) else {
-            return pages::login_page(StatusCode::UNAUTHORIZED);
+        let Some(opened) = host.sessions.hop(&token, id) else {
+            return pages::login_page(
+                StatusCode::UNAUTHORIZED,
+                Some("That sign-in hop was used already or has expired."),
+                "/",
+            );
         };
         let path = query_param(&req, "path").filter(|p| is_local_path(p));
         let mut res = redirect(path.as_deref().unwrap_or("/"));
-        set_cookie(&mut res, &session, over_https(req.headers()));
+        set_session(&mut res, host, Some(&opened), req.headers());
         return res;
     }
     let Some(caller) = caller(host, via, req.headers(), &scope) else {
@@ -119,7 +93,7 @@ pub(super) async fn service_site(host: &Arc<Host>, via: &Via, id: &str, req: Req
     if let Caller::Service(_) = caller {
         return (StatusCode::FORBIDDEN, "service tokens may only call APIs\n").into_response();
     }
-    if caller == Caller::User
+    if caller.is_browser()
         && req.headers().contains_key(header::UPGRADE)
         && !same_origin(req.headers())
     {
@@ -161,9 +135,22 @@ async fn proxy_site(
     }
 }
 
+/// To the sign-in form, coming back to this page after.
+fn login_redirect(req: &Request) -> Response {
+    let here = req
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    redirect(&format!(
+        "/_atek/login?next={}",
+        percent_encode(&here, b"/")
+    ))
+}
+
 /// A path on this same site, safe to redirect to: `/…`, never `//host`, and no
 /// backslash or control character a browser would read as another host (`/\\evil`).
-fn is_local_path(p: &str) -> bool {
+pub(super) fn is_local_path(p: &str) -> bool {
     p.starts_with('/')
         && !p.starts_with("//")
         && !p.bytes().any(|b| b == b'\\' || b.is_ascii_control())
@@ -196,7 +183,7 @@ pub(super) async fn main_site(host: &Arc<Host>, via: &Via, req: Request) -> Resp
     }
     if who.is_none() {
         return if wants_html(req.headers()) {
-            pages::login_page(StatusCode::UNAUTHORIZED)
+            login_redirect(&req)
         } else {
             unauthorized()
         };

@@ -14,9 +14,10 @@ use hyper::header;
 use hyper::{Method, StatusCode};
 use serde_json::Value;
 
+use super::login::{self, USER_SESSIONS_API};
 use super::{
-    caller, is_upgrade, local_peer, query_param, same_origin, set_identity, strip_credentials,
-    unauthorized, Caller, Via, MAX_RPC_BODY,
+    caller, csrf_ok, is_upgrade, local_peer, query_param, same_origin, set_identity,
+    strip_credentials, unauthorized, Caller, Peer, Via, MAX_RPC_BODY,
 };
 use crate::gateway::proxy;
 use crate::gateway::rpc::{self, ErrorCode};
@@ -33,13 +34,26 @@ fn rpc_answer(status: StatusCode, body: Value) -> Response {
 }
 
 pub(super) async fn gateway(host: &Arc<Host>, via: &Via, req: Request) -> Response {
+    let api = query_param(&req, "api").filter(|a| !a.is_empty());
+    // Signing in needs no session yet: its own rules (login.rs).
+    if api.as_deref() == Some(USER_SESSIONS_API) && !is_upgrade(req.headers()) {
+        let peer = req.extensions().get::<Peer>().copied();
+        return login::sessions_api(host, via, peer, req).await;
+    }
     let Some(caller) = caller(host, via, req.headers(), &Scope::Main) else {
         return unauthorized();
     };
-    if caller == Caller::User && !same_origin(req.headers()) {
+    if caller.is_browser() && !same_origin(req.headers()) {
         return (StatusCode::FORBIDDEN, "cross-site request refused\n").into_response();
     }
-    let Some(api) = query_param(&req, "api").filter(|a| !a.is_empty()) else {
+    if caller.is_browser() && !is_upgrade(req.headers()) && !csrf_ok(host, req.headers()) {
+        return (
+            StatusCode::FORBIDDEN,
+            "the X-Atek-CSRF header is missing or wrong\n",
+        )
+            .into_response();
+    }
+    let Some(api) = api else {
         return rpc_answer(
             StatusCode::BAD_REQUEST,
             rpc::error(
