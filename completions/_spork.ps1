@@ -531,6 +531,7 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The service''s id [default: its name, made unique]')
             [CompletionResult]::new('--semver', '--semver', [CompletionResultType]::ParameterName, 'A semver range of releases to follow (git)')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'An environment variable for the service (repeatable)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The user who owns it (a username, or `system` for a multi-user service) [default: system]')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The host''s folder [default: ~/.atek]')
             [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
             [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')

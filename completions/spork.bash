@@ -2093,7 +2093,7 @@ _spork() {
             return 0
             ;;
         spork__subcmd__install)
-            opts="-v -h -V --id --semver --env --link --allow-network --allow-scripts --dir --bootstrap --dht-port --json --verbose --help --version"
+            opts="-v -h -V --id --semver --env --link --allow-network --allow-scripts --user --dir --bootstrap --dht-port --json --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2108,6 +2108,10 @@ _spork() {
                     return 0
                     ;;
                 --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -309,6 +309,7 @@ complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcom
 complete -c spork -n "__fish_spork_using_subcommand install" -l id -d 'The service\'s id [default: its name, made unique]' -r
 complete -c spork -n "__fish_spork_using_subcommand install" -l semver -d 'A semver range of releases to follow (git)' -r
 complete -c spork -n "__fish_spork_using_subcommand install" -l env -d 'An environment variable for the service (repeatable)' -r
+complete -c spork -n "__fish_spork_using_subcommand install" -l user -d 'The user who owns it (a username, or `system` for a multi-user service) [default: system]' -r
 complete -c spork -n "__fish_spork_using_subcommand install" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
 complete -c spork -n "__fish_spork_using_subcommand install" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
 complete -c spork -n "__fish_spork_using_subcommand install" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r

@@ -261,9 +261,14 @@ fn users_and_sessions_through_the_gateway() {
         "update",
         json!([bob_key, {"role": "admin"}])
     )));
+    assert_eq!(
+        bob.ok(port, "atek.cloud%2Fservices-api", "list", json!([])),
+        json!({"services": []}),
+        "his own services: none yet"
+    );
     assert!(not(bob.refused(
         port,
-        "atek.cloud%2Fservices-api",
+        "atek.cloud%2Fseed-api",
         "list",
         json!([])
     )));
@@ -586,4 +591,201 @@ fn the_account_verbs_work_without_a_host() {
     let out = host.spork(&["users", "--json"]);
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+/// Walks the `bst` hop to service `id` with a main session: the subdomain's session
+/// cookie, or the status that refused it.
+fn hop(port: u16, b: &Browser, id: &str) -> Result<String, u16> {
+    let cookie = format!("Cookie: atek_session={}", b.cookie.clone().unwrap());
+    let (status, h, _) = request(
+        port,
+        b.from,
+        &format!("GET /_atek/bst?service={id}&path=/"),
+        &[cookie],
+        b"",
+    );
+    if status != 302 {
+        return Err(status);
+    }
+    let to = header(&h, "location").unwrap().to_string();
+    let path = format!(
+        "/{}",
+        to.split_once("://").unwrap().1.split_once('/').unwrap().1
+    );
+    let sub = format!("{id}.localhost:{port}");
+    let (_, h, _) = common::http::raw(port, &sub, &format!("GET {path}"), &[]);
+    Ok(set_cookie(&h, "atek_session").expect("a subdomain session"))
+}
+
+#[test]
+fn services_belong_to_their_owners() {
+    let host = TestHost::start(&[]);
+    let port = host.port;
+    mkuser(&host, "alice", "alice password", true);
+    mkuser(&host, "bob", "bob password", false);
+    mkuser(&host, "carol", "carol password", false);
+    let hello = common::host::fixture("hello");
+    host.install(&hello, &["--id", "bobs", "--user", "bob"]);
+    host.install(&common::host::fixture("echo-ws"), &[]);
+    let out = host.spork(&["install", hello.to_str().unwrap(), "--user", "nobody"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stderr).trim(), "error: no user nobody");
+
+    let (mut alice, mut bob, mut carol) = (
+        Browser::at("127.0.0.1"),
+        Browser::at("127.0.0.1"),
+        Browser::at("127.0.0.1"),
+    );
+    alice.login(port, "alice", "alice password");
+    bob.login(port, "bob", "bob password");
+    carol.login(port, "carol", "carol password");
+    let users = alice.ok(port, USERS, "list", json!([]));
+    let key = |name: &str| {
+        users["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == name)
+            .unwrap()["key"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (alice_key, bob_key) = (key("alice"), key("bob"));
+    const SERVICES: &str = "atek.cloud%2Fservices-api";
+    let ids = |b: &mut Browser| -> Vec<(String, String)> {
+        let list = b.ok(port, SERVICES, "list", json!([]));
+        list["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["id"].as_str().unwrap().into(),
+                    s["settings"]["owningUserKey"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        ids(&mut alice),
+        [
+            ("bobs".into(), bob_key.clone()),
+            ("echo-ws".into(), "system".into())
+        ]
+    );
+    assert_eq!(ids(&mut bob), [("bobs".to_string(), bob_key.clone())]);
+    assert_eq!(ids(&mut carol), []);
+
+    // Bob manages his own; another user's service is not there for him or carol.
+    bob.ok(port, SERVICES, "restart", json!(["bobs"]));
+    let gone = (-32003, "no service \"bobs\" is installed".to_string());
+    assert_eq!(carol.refused(port, SERVICES, "get", json!(["bobs"])), gone);
+    assert_eq!(carol.refused(port, SERVICES, "stop", json!(["bobs"])), gone);
+    assert_eq!(
+        carol.refused(port, SERVICES, "uninstall", json!(["bobs"])),
+        gone
+    );
+    let (code, _) = bob.refused(port, SERVICES, "stop", json!(["echo-ws"]));
+    assert_eq!(code, -32003, "a system service is the admins' to manage");
+    // Users install from git only, for themselves only.
+    let (code, msg) = bob.refused(
+        port,
+        SERVICES,
+        "install",
+        json!([{"sourceUrl": hello.to_str().unwrap()}]),
+    );
+    assert_eq!(code, -32003);
+    assert!(
+        msg.contains("only an admin installs from a folder"),
+        "{msg}"
+    );
+    let file_url = format!("file://{}", hello.display());
+    assert!(bob
+        .refused(port, SERVICES, "install", json!([{"sourceUrl": file_url}]))
+        .1
+        .contains("only an admin"));
+    let (_, msg) = bob.refused(
+        port,
+        SERVICES,
+        "install",
+        json!([{"sourceUrl": "https://example.invalid/x.git", "user": "system"}]),
+    );
+    assert_eq!(
+        msg,
+        "Not authorized: only an admin installs services for system"
+    );
+    assert_eq!(
+        alice.ok(port, SERVICES, "get", json!(["bobs"]))["owner"],
+        bob_key.as_str()
+    );
+
+    // Sites: a user opens their own services and system ones, nobody else's.
+    let sub = hop(port, &bob, "bobs").expect("bob opens his own");
+    let (status, _, body) = common::http::raw(
+        port,
+        &format!("bobs.localhost:{port}"),
+        "GET /headers",
+        &[&format!("Cookie: atek_session={sub}")],
+    );
+    assert_eq!(status, 200);
+    let seen: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(seen["atek-auth-user"], bob_key.as_str());
+    assert_eq!(hop(port, &carol, "bobs"), Err(404));
+    assert_eq!(
+        hop(port, &alice, "bobs"),
+        Err(404),
+        "admins manage it, but it is bob's app"
+    );
+    assert!(
+        hop(port, &carol, "echo-ws").is_ok(),
+        "system services are for everyone"
+    );
+    // A service acts for its owner: bob's service reads bob's account, not alice's.
+    let through = |params: Value| host.call("example.com/hello-api", "call", &params.to_string());
+    let mine = through(json!(["atek.cloud/users-api", "get", [bob_key]]));
+    assert_eq!(mine["body"]["result"]["username"], "bob", "{mine}");
+    let theirs = through(json!(["atek.cloud/users-api", "get", [alice_key]]));
+    assert_eq!(theirs["body"]["error"]["code"], -32003, "{theirs}");
+    let manage = through(json!(["atek.cloud/services-api", "list", []]));
+    assert_eq!(
+        manage["body"]["error"]["message"],
+        "Not authorized: bobs is a service, and atek.cloud/services-api is for people"
+    );
+    // `/` is the user's main service when they chose one they may open.
+    bob.ok(
+        port,
+        USERS,
+        "updateSettings",
+        json!([bob_key, {"mainServiceId": "bobs"}]),
+    );
+    let (status, _, body) = request(
+        port,
+        "127.0.0.1",
+        "GET /",
+        &[format!(
+            "Cookie: atek_session={}",
+            bob.cookie.clone().unwrap()
+        )],
+        b"",
+    );
+    assert_eq!(
+        (status, text(&body)),
+        (200, "<h1>hello from bobs</h1>".to_string())
+    );
+    let carol_key = key("carol");
+    let (_, msg) = carol.refused(
+        port,
+        USERS,
+        "updateSettings",
+        json!([carol_key, {"mainServiceId": "bobs"}]),
+    );
+    assert_eq!(msg, "no service \"bobs\" is installed");
+    // A user who owns services cannot be deleted until they are gone.
+    let out = host.spork(&["deluser", "bob"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "error: bob owns services (bobs): uninstall them first"
+    );
 }

@@ -84,6 +84,10 @@ pub struct InstallArgs {
     /// Let npm run the dependencies' install scripts
     #[arg(long)]
     pub allow_scripts: bool,
+    /// The user who owns it (a username, or `system` for a multi-user service)
+    /// [default: system]
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
     /// The folder.
     #[command(flatten)]
     pub dir: DirArgs,
@@ -117,6 +121,7 @@ pub async fn install(global: GlobalArgs, args: InstallArgs) -> anyhow::Result<()
     let opts = json!({
         "sourceUrl": source, "id": args.id, "desiredVersion": args.semver, "env": env,
         "link": args.link, "allowNetwork": args.allow_network, "allowScripts": args.allow_scripts,
+        "user": args.user,
     });
     let info = services_call(&dir, "install", json!([opts]), LONG).await?;
     if global.json {

@@ -1,6 +1,7 @@
 //! The host's own APIs, reached through the same gateway as services' APIs, with the
-//! original Atek's ids, method names and shapes: `atek.cloud/services-api` (admin
-//! only) and `atek.cloud/inspect-api` (any authenticated caller; never a secret); and
+//! original Atek's ids, method names and shapes: `atek.cloud/services-api` (people:
+//! each user their own services, admins all; installs from a folder on the host are for
+//! admins) and `atek.cloud/inspect-api` (any authenticated caller; never a secret); and
 //! spork's own `atek.cloud/seed-api` (admin only, see [`super::cores`]); and
 //! `atek.cloud/adb-api` (services and admins, each reaching what ADB lets it:
 //! `crate::adb::api`); `atek.cloud/users-api` ([`users`]). `user-sessions-api` sets
@@ -20,6 +21,7 @@ use super::cores::SEED_API;
 use super::packages::{self, InstallOpts};
 use super::router::Caller;
 use super::services::Status;
+use super::users::SYSTEM;
 use super::Host;
 use crate::adb::api::{self as adb, ADB_API};
 use crate::adb::registry::Who;
@@ -98,6 +100,30 @@ fn adb_code(kind: adb::ErrorKind) -> ErrorCode {
     }
 }
 
+/// The owner of a service `caller` installs: `user` (a username, or `system`) if
+/// given — an admin's choice only, unless it names the caller — else the caller (the
+/// host's owner: `system`).
+fn owner_for(host: &Host, caller: &Caller, user: Option<&str>) -> Result<String, Refusal> {
+    let Some(name) = user else {
+        return Ok(caller.user_key().to_string());
+    };
+    let key = if name.eq_ignore_ascii_case(SYSTEM) {
+        SYSTEM.to_string()
+    } else {
+        host.users
+            .by_username(name)
+            .map_err(|e| (ErrorCode::INTERNAL_ERROR, e.to_string()))?
+            .ok_or_else(|| invalid(format!("no user {name}")))?
+            .key
+    };
+    if key != caller.user_key() && !caller.is_admin() {
+        return Err(refuse(format!(
+            "Not authorized: only an admin installs services for {name}"
+        )));
+    }
+    Ok(key)
+}
+
 /// Calls `method` of a host API as `caller`.
 pub async fn call(
     host: &Arc<Host>,
@@ -112,7 +138,7 @@ pub async fn call(
     }
     if api == ADB_API {
         let who = match caller {
-            Caller::Service(id) => Who::Service(id.clone()),
+            Caller::Service { id, .. } => Who::Service(id.clone()),
             _ if admin => Who::Admin,
             _ => {
                 return Err(refuse(
@@ -137,18 +163,26 @@ pub async fn call(
             )),
         };
     }
-    if !admin {
-        return Err(refuse(format!(
-            "Not authorized: {api} is for the admin only"
-        )));
-    }
     if api == SEED_API {
+        if !admin {
+            return Err(refuse(format!("Not authorized: {api} is for admins")));
+        }
         return host.cores.call(&host.dht, method, params).await;
     }
+    // People manage their own services, admins every one; services manage none.
+    if let Caller::Service { id, .. } = caller {
+        return Err(refuse(format!(
+            "Not authorized: {id} is a service, and {api} is for people"
+        )));
+    }
     let services = &host.services;
+    let me = caller.user_key();
+    let mine = |s: &crate::host::services::Service| admin || s.record().owning_user_key == me;
+    // Another user's service is "not installed" to a non-admin: not even its id leaks.
     let service = |id: &str| {
         services
             .get(id)
+            .filter(|s| mine(s))
             .ok_or_else(|| refuse(format!("no service {id:?} is installed")))
     };
     let pkg = |e: packages::PackageError| refuse(e.to_string());
@@ -157,6 +191,7 @@ pub async fn call(
             let list: Vec<Value> = services
                 .all()
                 .iter()
+                .filter(|s| mine(s))
                 .map(|s| s.info(services.context()))
                 .collect();
             Ok(json!({ "services": list }))
@@ -181,6 +216,15 @@ pub async fn call(
                 })
                 .unwrap_or(source);
             let flag = |k: &str| opts.get(k).and_then(Value::as_bool).unwrap_or(false);
+            // A folder or file:// URL names the host's own files, which a user must not
+            // be able to copy into a service of theirs and read.
+            if !admin
+                && (!packages::is_git_url(source) || source.starts_with("file://") || flag("link"))
+            {
+                return Err(refuse(
+                    "Not authorized: only an admin installs from a folder on the host; install from a git URL",
+                ));
+            }
             let text = |k: &str| opts.get(k).and_then(Value::as_str).map(str::to_owned);
             let install = InstallOpts {
                 source: source.to_string(),
@@ -191,6 +235,7 @@ pub async fn call(
                 link: flag("link"),
                 allow_network: flag("allowNetwork"),
                 allow_scripts: flag("allowScripts"),
+                owner: owner_for(host, caller, text("user").as_deref())?,
             };
             let _guard = host.installing.lock().await;
             let service = packages::install(services, install).await.map_err(pkg)?;
@@ -198,6 +243,7 @@ pub async fn call(
         }
         "uninstall" => {
             let id = string_at(params, 0, "id")?;
+            service(&id)?;
             let purge = params
                 .get(1)
                 .and_then(|o| o.get("purge"))
@@ -286,6 +332,7 @@ pub async fn call(
         }
         "updatePackage" => {
             let id = string_at(params, 0, "id")?;
+            service(&id)?;
             let _guard = host.installing.lock().await;
             let done = packages::update(services, &id).await.map_err(pkg)?;
             Ok(json!({

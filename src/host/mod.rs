@@ -400,6 +400,7 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
                 .into_iter()
                 .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
                 .collect(),
+            owner: users::SYSTEM.into(),
             ..Default::default()
         };
         if let Err(e) = packages::install(&host.services, opts).await {

@@ -77,6 +77,8 @@ pub struct InstallOpts {
     pub allow_network: bool,
     /// Let npm run install scripts.
     pub allow_scripts: bool,
+    /// The owning user's key (`system` for multi-user services).
+    pub owner: String,
 }
 
 /// True when `source` names a git repository rather than a folder.
@@ -186,6 +188,7 @@ pub async fn install(services: &Services, opts: InstallOpts) -> Result<Arc<Servi
         uid,
         update_available: None,
         installed_at: now(),
+        owning_user_key: opts.owner.clone(),
     };
     if !opts.link {
         let data = ctx.dir.data(&id);

@@ -53,8 +53,13 @@ pub enum Via {
 pub enum Caller {
     /// The host's owner (admin token or the control socket), acting as `system`.
     Admin,
-    /// A service, by its token.
-    Service(String),
+    /// A service, by its token, and the user who owns it.
+    Service {
+        /// The service's id.
+        id: String,
+        /// Its owner's user key (`system` for multi-user services).
+        owner: String,
+    },
     /// A person signed in with a session.
     User(Person),
 }
@@ -75,17 +80,28 @@ impl Caller {
     pub fn is_admin(&self) -> bool {
         match self {
             Caller::Admin => true,
-            Caller::Service(_) => false,
+            Caller::Service { .. } => false,
             Caller::User(p) => p.admin,
         }
     }
 
-    /// The user key this caller acts as (`system` for the owner and services until
-    /// services have owners).
+    /// The user key this caller acts as (`system` for the host's owner; a service acts
+    /// for the user who owns it).
     pub fn user_key(&self) -> &str {
         match self {
-            Caller::Admin | Caller::Service(_) => SYSTEM,
+            Caller::Admin => SYSTEM,
+            Caller::Service { owner, .. } => owner,
             Caller::User(p) => &p.key,
+        }
+    }
+
+    /// True when this caller may open service `owner`'s site: people their own
+    /// services and `system` ones; the host's owner (and its `system` sessions) all.
+    pub fn may_open(&self, owner: &str) -> bool {
+        match self {
+            Caller::Admin => true,
+            Caller::Service { .. } => false,
+            Caller::User(p) => p.key == SYSTEM || owner == SYSTEM || owner == p.key,
         }
     }
 
@@ -98,7 +114,7 @@ impl Caller {
     fn headers(&self, target: &str) -> (String, String) {
         match self {
             Caller::Admin => (SYSTEM.into(), SYSTEM.into()),
-            Caller::Service(id) => (SYSTEM.into(), id.clone()),
+            Caller::Service { id, owner } => (owner.clone(), id.clone()),
             Caller::User(p) => (p.key.clone(), target.into()),
         }
     }
@@ -171,7 +187,10 @@ fn caller(host: &Host, via: &Via, headers: &HeaderMap, scope: &Scope) -> Option<
                 return None;
             }
         }
-        return Some(Caller::Service(service.id.clone()));
+        return Some(Caller::Service {
+            id: service.id.clone(),
+            owner: service.record().owning_user_key,
+        });
     }
     // A service's own socket carries service tokens only: no browser is there, and a
     // session cookie a service got hold of must not make it the admin.

@@ -108,6 +108,14 @@ pub struct ServiceRecord {
     /// When it was installed, in Unix seconds.
     #[serde(default)]
     pub installed_at: u64,
+    /// The user who owns it: the installer's key, or `system` (multi-user services, and
+    /// every service installed before there were users).
+    #[serde(default = "system_owner")]
+    pub owning_user_key: String,
+}
+
+fn system_owner() -> String {
+    crate::host::users::SYSTEM.to_string()
 }
 
 /// The store: services, users and sessions, each a folder of JSON records.
@@ -265,6 +273,7 @@ mod tests {
             uid: None,
             update_available: None,
             installed_at: 1,
+            owning_user_key: "system".into(),
         }
     }
 
@@ -296,6 +305,14 @@ mod tests {
         assert_eq!(ids, ["a", "b"]);
         assert!(store.service("b").unwrap().unwrap().stopped);
         assert_eq!(store.service("hello").unwrap(), None);
+    }
+
+    #[test]
+    fn services_from_before_users_belong_to_system() {
+        let mut old = serde_json::to_value(record("web")).unwrap();
+        old.as_object_mut().unwrap().remove("owningUserKey");
+        let r: ServiceRecord = decode("web", old).unwrap();
+        assert_eq!(r.owning_user_key, "system");
     }
 
     #[test]

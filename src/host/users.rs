@@ -60,6 +60,9 @@ pub enum UserError {
     /// The change would leave the host without an admin.
     #[error("{0} is the last admin: make another user admin first")]
     LastAdmin(String),
+    /// The user still owns services.
+    #[error("{0} owns services ({1}): uninstall them first")]
+    OwnsServices(String, String),
     /// Wrong username or password (which one is not said).
     #[error("Username or password was incorrect")]
     BadCredentials,
@@ -355,7 +358,8 @@ impl Users {
         Ok(record.settings)
     }
 
-    /// Deletes an account; durable when it returns. The last admin cannot go.
+    /// Deletes an account; durable when it returns. The last admin cannot go, nor a
+    /// user who still owns services.
     pub fn delete(&self, key: &str) -> Result<User, UserError> {
         let _one = self.write.lock().expect("users lock");
         let all = self.records()?;
@@ -365,6 +369,19 @@ impl Users {
             .ok_or_else(|| UserError::NotFound(key.to_string()))?;
         if record.role == Role::Admin && last_admin(&all, key) {
             return Err(UserError::LastAdmin(record.username.clone()));
+        }
+        let owned: Vec<String> = self
+            .store
+            .services()?
+            .into_iter()
+            .filter(|s| s.owning_user_key == key)
+            .map(|s| s.id)
+            .collect();
+        if !owned.is_empty() {
+            return Err(UserError::OwnsServices(
+                record.username.clone(),
+                owned.join(", "),
+            ));
         }
         self.store.remove_in(USERS, key)?;
         Ok(User::from(record))

@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use super::{invalid, refuse, string_at, Refusal};
 use crate::gateway::rpc::ErrorCode;
 use crate::host::router::Caller;
-use crate::host::users::{Change, Role, Settings, UserError};
+use crate::host::users::{Change, Role, Settings, UserError, SYSTEM};
 use crate::host::Host;
 
 /// The users API's id.
@@ -145,7 +145,11 @@ pub async fn call(
             let upd = params.get(1).cloned().unwrap_or(json!({}));
             let mut settings = users.get(&key).map_err(user_error)?.settings;
             if let Some(id) = optional_string(&upd, "mainServiceId")? {
-                if !id.is_empty() && !host.services.contains(&id) {
+                let usable = host.services.get(&id).is_some_and(|s| {
+                    let owner = s.record().owning_user_key;
+                    owner == key || owner == SYSTEM
+                });
+                if !id.is_empty() && !usable {
                     return Err(invalid(format!("no service {id:?} is installed")));
                 }
                 settings.main_service_id = Some(id).filter(|id| !id.is_empty());

@@ -18,6 +18,7 @@ use super::{
 use crate::gateway::proxy;
 use crate::host::pages;
 use crate::host::sessions::Scope;
+use crate::host::users::SYSTEM;
 use crate::host::Host;
 
 fn redirect(to: &str) -> Response {
@@ -28,12 +29,20 @@ fn redirect(to: &str) -> Response {
 /// one-time hop token and sends the browser to the service's subdomain with it.
 pub(super) fn hop_out(host: &Host, via: &Via, req: &Request) -> Response {
     // Only a person may open a service's site: a service's token gets no hop.
-    let user = match caller(host, via, req.headers(), &Scope::Main) {
-        Some(c @ (Caller::User(_) | Caller::Admin)) => c.user_key().to_string(),
+    let who = caller(host, via, req.headers(), &Scope::Main);
+    let (who, user) = match who {
+        Some(c @ (Caller::User(_) | Caller::Admin)) => {
+            let key = c.user_key().to_string();
+            (c, key)
+        }
         None if wants_html(req.headers()) => return login_redirect(req),
         _ => return unauthorized(),
     };
-    let Some(id) = query_param(req, "service").filter(|id| host.services.contains(id)) else {
+    let Some(id) = query_param(req, "service").filter(|id| {
+        host.services
+            .get(id)
+            .is_some_and(|s| who.may_open(&s.record().owning_user_key))
+    }) else {
         return (StatusCode::NOT_FOUND, "no such service\n").into_response();
     };
     let path = query_param(req, "path").filter(|p| is_local_path(p));
@@ -90,7 +99,7 @@ pub(super) async fn service_site(host: &Arc<Host>, via: &Via, id: &str, req: Req
     };
     // A service's token is for the API gateway only: another service's site would let
     // it around the `imports` the admin accepted.
-    if let Caller::Service(_) = caller {
+    if let Caller::Service { .. } = caller {
         return (StatusCode::FORBIDDEN, "service tokens may only call APIs\n").into_response();
     }
     if caller.is_browser()
@@ -99,7 +108,12 @@ pub(super) async fn service_site(host: &Arc<Host>, via: &Via, id: &str, req: Req
     {
         return (StatusCode::FORBIDDEN, "cross-site WebSocket refused\n").into_response();
     }
-    let Some(service) = host.services.get(id) else {
+    // Another user's service is not there, to this user.
+    let Some(service) = host
+        .services
+        .get(id)
+        .filter(|s| caller.may_open(&s.record().owning_user_key))
+    else {
         return (
             StatusCode::NOT_FOUND,
             format!("no service {id:?} is installed\n"),
@@ -178,24 +192,39 @@ fn main_host(host: &Host, headers: &HeaderMap) -> String {
 /// `/` and everything else on the main host: the default main service, or the list.
 pub(super) async fn main_site(host: &Arc<Host>, via: &Via, req: Request) -> Response {
     let who = caller(host, via, req.headers(), &Scope::Main);
-    if let Some(Caller::Service(_)) = who {
+    if let Some(Caller::Service { .. }) = who {
         return (StatusCode::FORBIDDEN, "service tokens may only call APIs\n").into_response();
     }
-    if who.is_none() {
+    let Some(who) = who else {
         return if wants_html(req.headers()) {
             login_redirect(&req)
         } else {
             unauthorized()
         };
-    }
-    let main = host
+    };
+    // The user's own choice of main service, else the host's default: whichever this
+    // user may open.
+    let chosen = match &who {
+        Caller::User(p) if p.key != SYSTEM => host
+            .users
+            .get(&p.key)
+            .ok()
+            .and_then(|u| u.settings.main_service_id),
+        _ => None,
+    };
+    let default = host
         .config
         .lock()
         .expect("config lock")
         .default_main_service
         .clone();
-    if let (Some(caller), Some(service)) = (&who, main.and_then(|id| host.services.get(&id))) {
-        return proxy_site(host, caller, &service, req).await;
+    let main = [chosen, default]
+        .into_iter()
+        .flatten()
+        .filter_map(|id| host.services.get(&id))
+        .find(|s| who.may_open(&s.record().owning_user_key));
+    if let Some(service) = main {
+        return proxy_site(host, &who, &service, req).await;
     }
     if req.uri().path() != "/" {
         return (StatusCode::NOT_FOUND, "not found\n").into_response();
@@ -204,6 +233,7 @@ pub(super) async fn main_site(host: &Arc<Host>, via: &Via, req: Request) -> Resp
         .services
         .all()
         .iter()
+        .filter(|s| who.may_open(&s.record().owning_user_key))
         .map(|s| (s.id.clone(), s.status().as_str().to_string()))
         .collect();
     let host_header = req

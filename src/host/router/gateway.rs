@@ -63,7 +63,7 @@ pub(super) async fn gateway(host: &Arc<Host>, via: &Via, req: Request) -> Respon
             ),
         );
     };
-    if let Caller::Service(id) = &caller {
+    if let Caller::Service { id, .. } = &caller {
         let allowed = host.services.get(id).is_some_and(|s| s.may_call(&api));
         if !allowed {
             let why =

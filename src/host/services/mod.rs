@@ -359,7 +359,7 @@ impl Service {
             "key": record.id,
             "settings": {
                 "id": record.id,
-                "owningUserKey": "system",
+                "owningUserKey": record.owning_user_key,
                 "sourceUrl": record.source_url,
                 "desiredVersion": record.desired_version,
                 "package": {
@@ -371,6 +371,7 @@ impl Service {
                 "config": config,
             },
             "id": record.id,
+            "owner": record.owning_user_key,
             "source": record.source_url,
             "version": record.version,
             "commit": record.commit,
