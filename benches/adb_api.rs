@@ -19,18 +19,6 @@ use serde_json::{json, Value};
 
 const API: &str = "/_atek/gateway?api=atek.cloud%2Fadb-api";
 
-async fn connect(port: u16) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
-    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .unwrap();
-    tcp.set_nodelay(true).unwrap();
-    let (s, c) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp))
-        .await
-        .unwrap();
-    tokio::spawn(c);
-    s
-}
-
 async fn call(
     sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>,
     token: &str,
@@ -68,7 +56,7 @@ async fn load(
     for _ in 0..conns {
         let (token, next, params) = (token.clone(), next.clone(), params.clone());
         tasks.push(tokio::spawn(async move {
-            let mut sender = connect(port).await;
+            let mut sender = common::connect(port).await;
             let mut latencies = Vec::new();
             while Instant::now() < deadline {
                 let n = next.fetch_add(1, Ordering::Relaxed);
@@ -97,7 +85,7 @@ fn main() {
     let token = Arc::new(common::admin_token(&dir));
     let idle_rss = rss_after_settling(pid);
     let db = runtime.block_on(async {
-        let mut s = connect(port).await;
+        let mut s = common::connect(port).await;
         call(&mut s, &token, "dbCreate", json!([{"alias": "bench"}])).await["dbId"]
             .as_str()
             .unwrap()
@@ -120,7 +108,7 @@ fn main() {
     eprintln!("{dbs} databases…");
     // 100 databases, 100 records each.
     runtime.block_on(async {
-        let mut s = connect(port).await;
+        let mut s = common::connect(port).await;
         for d in 0..dbs {
             let info = call(&mut s, &token, "dbCreate", json!([{"alias": format!("db{d}")}])).await;
             let id = info["dbId"].as_str().unwrap().to_string();
@@ -134,7 +122,7 @@ fn main() {
     let (host, pid, port) = common::start_host(&dir);
     let start_rss = rss_after_settling(pid);
     runtime.block_on(async {
-        let mut s = connect(port).await;
+        let mut s = common::connect(port).await;
         for d in 0..dbs {
             call(
                 &mut s,

@@ -124,3 +124,18 @@ pub async fn rate_and_p99(
     let p99 = all[all.len() * 99 / 100].as_secs_f64() * 1000.0;
     (all.len() as f64 / secs as f64, p99)
 }
+
+/// A keep-alive HTTP/1.1 connection to 127.0.0.1:`port`.
+pub async fn connect(
+    port: u16,
+) -> hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>> {
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    tcp.set_nodelay(true).expect("nodelay");
+    let (s, c) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp))
+        .await
+        .expect("handshake");
+    tokio::spawn(c);
+    s
+}

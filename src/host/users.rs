@@ -30,7 +30,7 @@ const NAME_MAX: usize = 32;
 const PASSWORD_MIN: usize = 8;
 const PASSWORD_MAX: usize = 1024;
 /// Argon2id's cost: 19 MiB, 2 passes, 1 lane — OWASP's first recommendation; about
-/// 60 ms on this project's 2-core machine (docs/benchmarks.md), small enough for a
+/// 18 ms on this project's 2-core machine (docs/benchmarks.md), small enough for a
 /// Raspberry Pi and a login flood that the rate limit stops first.
 const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
 const ARGON2_PASSES: u32 = 2;
@@ -195,19 +195,61 @@ fn check_password(password: &str) -> Result<(), UserError> {
     Ok(())
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Runs `work` on the one thread that computes Argon2 hashes, and waits for it. Each
+/// hash takes 19 MiB, which the allocator keeps in the arena of the thread that used
+/// it: hashing on tokio's blocking threads left that much behind on each of them (the
+/// host grew from 11 to 127 MB over 10 sign-ins). One thread keeps it to one arena, at
+/// the price of one hash at a time (about 50 sign-ins/s here).
+fn on_hash_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    static JOBS: OnceLock<Mutex<std::sync::mpsc::Sender<Job>>> = OnceLock::new();
+    let jobs = JOBS.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("argon2".into())
+            .spawn(move || {
+                for job in rx {
+                    job();
+                }
+            })
+            .expect("a thread for password hashes");
+        Mutex::new(tx)
+    });
+    let (done, result) = std::sync::mpsc::sync_channel(1);
+    let job: Job = Box::new(move || {
+        let _ = done.send(work());
+    });
+    jobs.lock()
+        .expect("hash thread lock")
+        .send(job)
+        .expect("the hash thread runs for the process's life");
+    result.recv().expect("the hash thread answers")
+}
+
 /// The PHC string of an Argon2id hash of `password` with a fresh salt.
 pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("Argon2 hashes any password within the limits")
-        .to_string()
+    let password = zeroize::Zeroizing::new(password.to_string());
+    on_hash_thread(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .expect("Argon2 hashes any password within the limits")
+            .to_string()
+    })
 }
 
 /// True when `password` matches the PHC string `hash` (compared in constant time by
 /// the argon2 crate).
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+    let (password, hash) = (
+        zeroize::Zeroizing::new(password.to_string()),
+        hash.to_string(),
+    );
+    on_hash_thread(move || {
+        PasswordHash::new(&hash)
+            .is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+    })
 }
 
 /// A hash no password matches, checked when a username is unknown so that a login
