@@ -145,7 +145,12 @@ fn browsers_sign_in_once_and_hop_to_each_service() {
     );
     let (status, _, body) = raw(host.port, &local, "GET /", &[&format!("Cookie: {main}")]);
     assert_eq!(status, 200);
-    assert!(text(&body).contains("hello.localhost"), "{}", text(&body));
+    let page = text(&body);
+    assert!(
+        page.contains("data-service=\"hello\"")
+            && page.contains("href=\"/_atek/bst?service=hello&#38;path=/\""),
+        "the dashboard lists it, opening through the hop: {page}"
+    );
 
     // The main session does not open a subdomain; its hop does.
     assert_eq!(

@@ -496,23 +496,11 @@ pub async fn logs(_global: GlobalArgs, args: LogsArgs) -> anyhow::Result<()> {
     if !args.follow {
         return Ok(());
     }
-    let mut file = std::fs::File::open(&path)?;
-    let mut pos = file.metadata()?.len();
-    let mut buf = Vec::new();
+    let mut follower = crate::host::logs::Follower::new(&path)?;
     loop {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if len < pos {
-            // Rotated: start on the new file.
-            file = std::fs::File::open(&path)?;
-            pos = 0;
-        }
-        use std::io::{Seek, SeekFrom, Write};
-        file.seek(SeekFrom::Start(pos))?;
-        buf.clear();
-        file.read_to_end(&mut buf)?;
-        pos += buf.len() as u64;
-        std::io::stdout().write_all(&buf)?;
+        use std::io::Write;
+        let bytes = follower.next().await?;
+        std::io::stdout().write_all(&bytes)?;
         std::io::stdout().flush()?;
     }
 }

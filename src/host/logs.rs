@@ -87,6 +87,50 @@ impl Log {
     }
 }
 
+/// What is appended to a log from now on, as `tail -f` reads it: polled every
+/// [`FOLLOW_EVERY`], starting over on the new file when the log rotates.
+pub struct Follower {
+    path: PathBuf,
+    file: File,
+    pos: u64,
+}
+
+/// How often a follower looks for new lines.
+pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+impl Follower {
+    /// Follows the log at `path` from its current end.
+    pub fn new(path: &Path) -> std::io::Result<Follower> {
+        let file = File::open(path)?;
+        let pos = file.metadata()?.len();
+        Ok(Follower {
+            path: path.to_owned(),
+            file,
+            pos,
+        })
+    }
+
+    /// The bytes appended since the last call, waiting until there are some.
+    pub async fn next(&mut self) -> std::io::Result<Vec<u8>> {
+        loop {
+            tokio::time::sleep(FOLLOW_EVERY).await;
+            let len = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
+            if len < self.pos {
+                // Rotated: start on the new file.
+                self.file = File::open(&self.path)?;
+                self.pos = 0;
+            }
+            self.file.seek(SeekFrom::Start(self.pos))?;
+            let mut buf = Vec::new();
+            self.file.read_to_end(&mut buf)?;
+            self.pos += buf.len() as u64;
+            if !buf.is_empty() {
+                return Ok(buf);
+            }
+        }
+    }
+}
+
 /// The last `n` lines of the log at `path` (reading `.1` too when the current file is
 /// short), oldest first.
 pub fn tail(path: &Path, n: usize) -> Vec<String> {

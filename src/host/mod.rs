@@ -10,6 +10,7 @@ pub mod apis;
 pub mod backup;
 pub mod client;
 pub mod cores;
+pub mod dashboard;
 pub mod dht;
 pub mod dir;
 pub mod ids;
@@ -149,6 +150,8 @@ pub struct Host {
     pub users: users::Users,
     /// Failed-login counters.
     pub login_limit: login_limit::LoginLimit,
+    /// The dashboard's CSS and script, served by the static file server.
+    pub dashboard_assets: axum::Router,
     /// Timeouts and the port.
     pub settings: HostSettings,
     /// Pooled HTTP to services' sockets.
@@ -352,6 +355,11 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
     }));
     let core = config.core_services.clone();
     let accounts = users::Users::new(services.store().clone());
+    let dashboard_assets =
+        dashboard::assets(&dir.root().join("dashboard")).map_err(|source| HostError::Listen {
+            what: "the dashboard's files".into(),
+            source,
+        })?;
     let host = Arc::new(Host {
         dir,
         config: Mutex::new(config),
@@ -360,6 +368,7 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
         sessions: sessions::Sessions::new(opts.sessions),
         users: accounts,
         login_limit: login_limit::LoginLimit::default(),
+        dashboard_assets,
         settings,
         service_client,
         installing: tokio::sync::Mutex::new(()),

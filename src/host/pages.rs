@@ -1,5 +1,5 @@
-//! The few pages the host itself serves before the dashboard: sign-in, first-run
-//! setup, the plain list of services at `/`, and "service down". Plain HTML, no scripts, every
+//! The few pages the host serves outside the dashboard: sign-in, first-run setup, and
+//! "service down". Plain HTML, no scripts, every
 //! value escaped.
 
 use axum::response::{Html, IntoResponse, Response};
@@ -14,7 +14,7 @@ fn escape(s: &str) -> String {
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width\"><title>{t}</title></head><body \
          style=\"font-family:system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em\">\
          <h1>{t}</h1>{body}</body></html>",
@@ -85,11 +85,6 @@ pub fn setup_page(status: StatusCode, error: Option<&str>, token: &str) -> Respo
     )
 }
 
-/// A plain message page.
-pub fn message(status: StatusCode, title: &str, text: &str) -> Response {
-    page(status, title, &format!("<p>{}</p>", escape(text)))
-}
-
 /// A service that is not answering.
 pub fn service_down(id: &str, status: &str) -> Response {
     page(
@@ -102,21 +97,4 @@ pub fn service_down(id: &str, status: &str) -> Response {
             escape(id)
         ),
     )
-}
-
-/// The services, each linked to its subdomain.
-pub fn service_list(host: &str, services: &[(String, String)]) -> Response {
-    let mut items = String::new();
-    for (id, status) in services {
-        items.push_str(&format!(
-            "<li><a href=\"http://{id}.{host}/\">{id}</a> — {status}</li>",
-            id = escape(id),
-            host = escape(host),
-            status = escape(status)
-        ));
-    }
-    if items.is_empty() {
-        items = "<li>No services yet: <code>spork install PATH_OR_GIT_URL</code></li>".into();
-    }
-    page(StatusCode::OK, "Services", &format!("<ul>{items}</ul>"))
 }

@@ -321,6 +321,7 @@ async fn handle(
             login::login(&host, peer, req).await
         }
         "/_atek/logout" => login::logout(&host, &req),
+        p if is_dashboard(p) => browser::dashboard(&host, &via, req).await,
         "/_atek/bst" => browser::hop_out(&host, &via, &req),
         "/_atek/backup" if via == Via::Owner && req.method() == Method::POST => {
             let secrets = query_param(&req, "secrets").is_some_and(|v| v == "1");
@@ -341,6 +342,19 @@ async fn handle(
         }
         _ => browser::main_site(&host, &via, req).await,
     }
+}
+
+/// The dashboard's own paths (its home is `/`, when no main service is chosen).
+fn is_dashboard(path: &str) -> bool {
+    [
+        "/_atek/assets/",
+        "/_atek/install",
+        "/_atek/users",
+        "/_atek/services/",
+        "/_atek/open/",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
 }
 
 fn unauthorized() -> Response {

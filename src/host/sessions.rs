@@ -63,6 +63,9 @@ fn digest(token: &str) -> Digest32 {
 #[derive(Debug)]
 struct Session {
     user: String,
+    /// The main-host session it came from (its own digest for a main one): signing
+    /// out there ends every subdomain session it opened.
+    family: Digest32,
     scope: Scope,
     csrf: String,
     ends: Instant,
@@ -75,7 +78,15 @@ pub struct Sessions {
     lifetimes: Lifetimes,
     sessions: Mutex<HashMap<Digest32, Session>>,
     logins: Mutex<HashMap<Digest32, Instant>>,
-    hops: Mutex<HashMap<Digest32, (String, String, Instant)>>,
+    hops: Mutex<HashMap<Digest32, Hop>>,
+}
+
+#[derive(Debug)]
+struct Hop {
+    service: String,
+    user: String,
+    family: Option<Digest32>,
+    until: Instant,
 }
 
 fn take<V>(map: &Mutex<HashMap<Digest32, V>>, token: &str) -> Option<V> {
@@ -128,27 +139,36 @@ impl Sessions {
         take(&self.logins, token).is_some_and(|until| until > Instant::now())
     }
 
-    /// A one-time hop token carrying `user`'s main-host session to service `id`.
-    pub fn hop_token(&self, id: &str, user: &str) -> String {
+    /// A one-time hop token carrying `user`'s main-host session (`parent`, when the
+    /// caller has one) to service `id`.
+    pub fn hop_token(&self, id: &str, user: &str, parent: Option<&str>) -> String {
         let token = random_token();
         let mut hops = self.hops.lock().expect("sessions lock");
         let now = Instant::now();
-        hops.retain(|_, (_, _, until)| *until > now);
-        hops.insert(
-            digest(&token),
-            (id.to_string(), user.to_string(), now + BST_TTL),
-        );
+        hops.retain(|_, h| h.until > now);
+        let hop = Hop {
+            service: id.to_string(),
+            user: user.to_string(),
+            family: parent.map(digest),
+            until: now + BST_TTL,
+        };
+        hops.insert(digest(&token), hop);
         token
     }
 
     /// Spends a hop token on service `id`'s subdomain for a session there.
     pub fn hop(&self, token: &str, id: &str) -> Option<Opened> {
-        let (for_id, user, until) = take(&self.hops, token)?;
-        (for_id == id && until > Instant::now()).then(|| self.open(&user, Scope::Service(for_id)))
+        let hop = take(&self.hops, token)?;
+        (hop.service == id && hop.until > Instant::now())
+            .then(|| self.open_in(&hop.user, Scope::Service(hop.service), hop.family))
     }
 
     /// A new session for `user` in `scope`.
     pub fn open(&self, user: &str, scope: Scope) -> Opened {
+        self.open_in(user, scope, None)
+    }
+
+    fn open_in(&self, user: &str, scope: Scope, family: Option<Digest32>) -> Opened {
         let (token, csrf) = (random_token(), random_token());
         let mut sessions = self.sessions.lock().expect("sessions lock");
         let now = Instant::now();
@@ -157,6 +177,7 @@ impl Sessions {
             digest(&token),
             Session {
                 user: user.to_string(),
+                family: family.unwrap_or_else(|| digest(&token)),
                 scope,
                 csrf: csrf.clone(),
                 ends: now + self.lifetimes.absolute,
@@ -193,9 +214,12 @@ impl Sessions {
         sessions.get(&digest(token)).map(|s| s.csrf.clone())
     }
 
-    /// Ends a session.
+    /// Ends a session, and every subdomain session it opened.
     pub fn close(&self, token: &str) {
-        take(&self.sessions, token);
+        let family = digest(token);
+        let mut sessions = self.sessions.lock().expect("sessions lock");
+        sessions.remove(&family);
+        sessions.retain(|_, s| s.family != family);
     }
 
     /// Ends every session and pending hop of `user`; how many sessions ended.
@@ -206,7 +230,7 @@ impl Sessions {
         self.hops
             .lock()
             .expect("sessions lock")
-            .retain(|_, (_, u, _)| u != user);
+            .retain(|_, h| h.user != user);
         before - sessions.len()
     }
 }
@@ -227,9 +251,9 @@ mod tests {
         assert!(s
             .valid(&main.token, &Scope::Service("hello".into()))
             .is_none());
-        let hop = s.hop_token("hello", "alice");
+        let hop = s.hop_token("hello", "alice", Some(&main.token));
         assert!(s.hop(&hop, "other").is_none(), "a hop is for one service");
-        let hop = s.hop_token("hello", "alice");
+        let hop = s.hop_token("hello", "alice", Some(&main.token));
         let sub = s.hop(&hop, "hello").unwrap();
         assert!(s.hop(&hop, "hello").is_none());
         assert_eq!(
@@ -247,6 +271,15 @@ mod tests {
         assert!(s
             .valid(&sub.token, &Scope::Service("hello".into()))
             .is_none());
+        let hop = s.hop_token("hello", "alice", Some(&main.token));
+        let sub = s.hop(&hop, "hello").unwrap();
+        s.close(&main.token);
+        assert!(s.valid(&main.token, &Scope::Main).is_none());
+        assert!(
+            s.valid(&sub.token, &Scope::Service("hello".into()))
+                .is_none(),
+            "signing out ends the subdomain sessions it opened"
+        );
         assert!(s.valid("made-up", &Scope::Main).is_none());
     }
 
@@ -278,7 +311,7 @@ mod tests {
         );
         let b2 = s.open("bob", Scope::Main);
         let b3 = s.open("bob", Scope::Service("notes".into()));
-        let hop = s.hop_token("notes", "bob");
+        let hop = s.hop_token("notes", "bob", None);
         let c = s.open("carol", Scope::Main);
         assert_eq!(s.end_user("bob"), 2);
         assert!(s.valid(&b2.token, &Scope::Main).is_none());

@@ -16,10 +16,10 @@ use super::{
     unauthorized, Caller, Via,
 };
 use crate::gateway::proxy;
-use crate::host::pages;
 use crate::host::sessions::Scope;
 use crate::host::users::SYSTEM;
 use crate::host::Host;
+use crate::host::{dashboard, pages};
 
 fn redirect(to: &str) -> Response {
     (StatusCode::FOUND, [(header::LOCATION, to.to_string())]).into_response()
@@ -46,7 +46,8 @@ pub(super) fn hop_out(host: &Host, via: &Via, req: &Request) -> Response {
         return (StatusCode::NOT_FOUND, "no such service\n").into_response();
     };
     let path = query_param(req, "path").filter(|p| is_local_path(p));
-    let token = host.sessions.hop_token(&id, &user);
+    let parent = super::cookie(req.headers(), super::COOKIE);
+    let token = host.sessions.hop_token(&id, &user, parent);
     let main = req
         .headers()
         .get(header::HOST)
@@ -78,7 +79,8 @@ pub(super) async fn service_site(host: &Arc<Host>, via: &Via, id: &str, req: Req
         };
         let path = query_param(&req, "path").filter(|p| is_local_path(p));
         let mut res = redirect(path.as_deref().unwrap_or("/"));
-        set_session(&mut res, host, Some(&opened), req.headers());
+        let framed = query_param(&req, "frame").is_some_and(|f| f == "1");
+        set_session(&mut res, host, Some(&opened), req.headers(), framed);
         return res;
     }
     let Some(caller) = caller(host, via, req.headers(), &scope) else {
@@ -229,18 +231,37 @@ pub(super) async fn main_site(host: &Arc<Host>, via: &Via, req: Request) -> Resp
     if req.uri().path() != "/" {
         return (StatusCode::NOT_FOUND, "not found\n").into_response();
     }
-    let list: Vec<(String, String)> = host
-        .services
-        .all()
-        .iter()
-        .filter(|s| who.may_open(&s.record().owning_user_key))
-        .map(|s| (s.id.clone(), s.status().as_str().to_string()))
-        .collect();
-    let host_header = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost")
-        .to_string();
-    pages::service_list(&host_header, &list)
+    let session = super::cookie(req.headers(), super::COOKIE);
+    let visit = dashboard::Visit { who: &who, session };
+    dashboard::home(host, &visit, None).await
+}
+
+/// A dashboard page: for a person signed in (or the owner); others are sent to sign in.
+pub(super) async fn dashboard(host: &Arc<Host>, via: &Via, req: Request) -> Response {
+    let path = req.uri().path().to_string();
+    // The stylesheet is public: the sign-in page uses it too.
+    let public = path.starts_with("/_atek/assets/");
+    let who = caller(host, via, req.headers(), &Scope::Main);
+    let who = match who {
+        Some(Caller::Service { .. }) => {
+            return (StatusCode::FORBIDDEN, "service tokens may only call APIs\n").into_response()
+        }
+        Some(w) => w,
+        None if public => Caller::User(super::Person {
+            key: String::new(),
+            username: String::new(),
+            admin: false,
+        }),
+        None if wants_html(req.headers()) => return login_redirect(&req),
+        None => return unauthorized(),
+    };
+    let session = super::cookie(req.headers(), super::COOKIE).map(str::to_owned);
+    let visit = dashboard::Visit {
+        who: &who,
+        session: session.as_deref(),
+    };
+    match dashboard::route(host, &visit, &path, req).await {
+        Some(res) => res,
+        None => (StatusCode::NOT_FOUND, "not found\n").into_response(),
+    }
 }

@@ -34,17 +34,32 @@ const MAX_FORM: usize = 8 * 1024;
 /// the HttpOnly session cookie, and the CSRF token as a cookie the host's own pages may
 /// read and send back in the `X-Atek-CSRF` header (host-only cookies: a service's
 /// subdomain neither gets nor reads them).
+///
+/// `framed`: the session of a service opened inside the dashboard. Chromium takes
+/// `ID.localhost` inside a `localhost` page for a third party, measured by
+/// tests/dashboard.rs: a `SameSite=Lax` cookie never reached the framed service, nor
+/// did `SameSite=None; Secure` (third-party cookies are blocked, as in any incognito
+/// window). A partitioned cookie (CHIPS: `SameSite=None; Secure; Partitioned`, kept
+/// for this one top-level site) does: Chromium accepts `Secure` over plain http on
+/// `*.localhost`, a secure context; under another domain it needs https.
 pub(super) fn set_session(
     res: &mut Response,
     host: &Host,
     opened: Option<&Opened>,
     headers: &HeaderMap,
+    framed: bool,
 ) {
-    let secure = if over_https(headers) { "; Secure" } else { "" };
+    let secure = match (over_https(headers), framed) {
+        (_, true) => "; Secure; Partitioned",
+        (true, false) => "; Secure",
+        (false, false) => "",
+    };
+    let same_site = if framed { "None" } else { "Lax" };
     let max_age = opened.map_or(0, |_| host.sessions.lifetimes().absolute.as_secs());
     let (token, csrf) = opened.map_or(("", ""), |o| (o.token.as_str(), o.csrf.as_str()));
-    let session =
-        format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    let session = format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}"
+    );
     let csrf = format!("{CSRF_COOKIE}={csrf}; Path=/; SameSite=Strict; Max-Age={max_age}{secure}");
     // A service's subdomain gets the session only: the host checks no CSRF token there.
     let main = !super::subdomain_of(host, headers);
@@ -63,7 +78,7 @@ pub(super) fn over_https(headers: &HeaderMap) -> bool {
 /// True when the browser says the request comes from this same site (or was typed
 /// in): `Sec-Fetch-Site` when sent, else an `Origin` equal to the Host. A request
 /// with neither is a non-browser client, which carries no ambient cookie to abuse.
-pub(super) fn same_site_request(headers: &HeaderMap) -> bool {
+pub(crate) fn same_site_request(headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
@@ -132,11 +147,11 @@ fn redirect_with_session(
     headers: &HeaderMap,
 ) -> Response {
     let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
-    set_session(&mut res, host, opened, headers);
+    set_session(&mut res, host, opened, headers, false);
     res
 }
 
-async fn read_form(req: Request) -> Option<Vec<(String, String)>> {
+pub(crate) async fn read_form(req: Request) -> Option<Vec<(String, String)>> {
     let body = http_body_util::Limited::new(req.into_body(), MAX_FORM)
         .collect()
         .await
@@ -146,7 +161,7 @@ async fn read_form(req: Request) -> Option<Vec<(String, String)>> {
     Some(url_decode_pairs(text).collect())
 }
 
-fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
+pub(crate) fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
     form.iter()
         .find(|(k, _)| k == name)
         .map_or("", |(_, v)| v.as_str())
@@ -347,7 +362,7 @@ pub(super) async fn sessions_api(
                 Ok((opened, username)) => {
                     let body = answer(Ok(json!({"isActive": true, "username": username})));
                     let mut res = axum::Json(body).into_response();
-                    set_session(&mut res, host, Some(&opened), &headers);
+                    set_session(&mut res, host, Some(&opened), &headers, false);
                     res
                 }
                 Err(refused) => {
@@ -368,7 +383,7 @@ pub(super) async fn sessions_api(
                 host.sessions.close(token);
             }
             let mut res = axum::Json(answer(Ok(Value::Null))).into_response();
-            set_session(&mut res, host, None, &headers);
+            set_session(&mut res, host, None, &headers, false);
             res
         }
         other => axum::Json(answer(Err((

@@ -383,6 +383,8 @@ impl Service {
             "exports": exports,
             "updateAvailable": record.update_available,
             "warnings": warnings,
+            "memoryKb": live.pid.map(process::tree_rss_kib),
+            "configSchema": manifest.as_ref().ok().and_then(|m| m.config.clone()),
         });
         if let Err(e) = &manifest {
             info["error"] = Value::String(e.clone());
