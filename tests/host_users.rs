@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use common::host::{spork_at, spork_at_stdin, text, TestHost};
@@ -25,27 +23,9 @@ fn request(
     headers: &[String],
     body: &[u8],
 ) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    let local: SocketAddr = format!("{from}:0").parse().unwrap();
-    socket.bind(&local.into()).unwrap();
-    let to: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    socket.connect(&to.into()).unwrap();
-    let mut tcp: TcpStream = socket.into();
-    tcp.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut req = format!(
-        "{head} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for h in headers {
-        req.push_str(h);
-        req.push_str("\r\n");
-    }
-    req.push_str("\r\n");
-    tcp.write_all(req.as_bytes()).unwrap();
-    tcp.write_all(body).unwrap();
-    let mut all = Vec::new();
-    let _ = tcp.read_to_end(&mut all);
-    common::http::parse_response(&all)
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let host = format!("localhost:{port}");
+    common::http::request_from(port, from, &host, head, &headers, body)
 }
 
 /// A browser: its session cookie and CSRF token once signed in.

@@ -2,8 +2,7 @@
 //! folder, the verbs run against it as processes, raw HTTP with bodies, and fixture
 //! services copied (and edited) into temporary folders.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -247,7 +246,7 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// A raw HTTP/1.1 request with a body: status, headers (lowercased names), body.
+/// A raw HTTP/1.1 JSON POST: status, headers (lowercased names), body.
 pub fn post(
     port: u16,
     host: &str,
@@ -255,23 +254,9 @@ pub fn post(
     headers: &[&str],
     body: &[u8],
 ) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let mut tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    tcp.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let mut req = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for h in headers {
-        req.push_str(h);
-        req.push_str("\r\n");
-    }
-    req.push_str("\r\n");
-    tcp.write_all(req.as_bytes()).unwrap();
-    // A server may answer (413) before reading everything: stop writing then.
-    let _ = tcp.write_all(body);
-    let mut all = Vec::new();
-    let _ = tcp.read_to_end(&mut all);
-    super::http::parse_response(&all)
+    let mut all = vec!["Content-Type: application/json"];
+    all.extend_from_slice(headers);
+    super::http::request_from(port, "127.0.0.1", host, &format!("POST {path}"), &all, body)
 }
 
 /// True when process `pid` is alive (not a zombie).

@@ -144,3 +144,37 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
 }
+
+/// One HTTP/1.1 request with a body, sent from source address `from` to
+/// 127.0.0.1:`port` with `Host: host`: status, headers (lowercased names), body. A
+/// server may answer (413) before reading the whole body: writing stops then.
+pub fn request_from(
+    port: u16,
+    from: &str,
+    host: &str,
+    head: &str,
+    headers: &[&str],
+    body: &[u8],
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    let local: std::net::SocketAddr = format!("{from}:0").parse().unwrap();
+    socket.bind(&local.into()).unwrap();
+    let to: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    socket.connect(&to.into()).unwrap();
+    let mut tcp: TcpStream = socket.into();
+    tcp.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut req = format!(
+        "{head} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for h in headers {
+        req.push_str(h);
+        req.push_str("\r\n");
+    }
+    req.push_str("\r\n");
+    tcp.write_all(req.as_bytes()).unwrap();
+    let _ = tcp.write_all(body);
+    let mut all = Vec::new();
+    let _ = tcp.read_to_end(&mut all);
+    parse_response(&all)
+}

@@ -70,6 +70,21 @@ impl Visit<'_> {
         }
     }
 
+    /// A posted form's fields, or the 403 when it may not act.
+    async fn form(&self, host: &Host, req: Request) -> Result<Vec<(String, String)>, Response> {
+        let headers = req.headers().clone();
+        let form = read_form(req).await.unwrap_or_default();
+        if self.form_ok(host, &headers, &form) {
+            Ok(form)
+        } else {
+            Err((
+                StatusCode::FORBIDDEN,
+                "the form's CSRF token is missing or wrong\n",
+            )
+                .into_response())
+        }
+    }
+
     /// True when a form may act: from this site, with the session's CSRF token (a
     /// bearer-token caller carries no ambient credential and needs none).
     fn form_ok(&self, host: &Host, headers: &hyper::HeaderMap, form: &[(String, String)]) -> bool {
@@ -79,6 +94,15 @@ impl Visit<'_> {
             }
             _ => !self.who.is_browser(),
         }
+    }
+}
+
+/// 400 for a page shown again with an error, else 200.
+fn status_for(error: &Option<String>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
     }
 }
 
@@ -99,11 +123,7 @@ fn not_found() -> Response {
 
 /// The services list (`/` when no main service is chosen).
 pub async fn home(host: &Arc<Host>, visit: &Visit<'_>, error: Option<String>) -> Response {
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let status = status_for(&error);
     let list = apis::call(host, SERVICES_API, "list", &json!([]), visit.who).await;
     let mut services: Vec<ServiceView> = match list {
         Ok(v) => v["services"]
@@ -183,14 +203,8 @@ async fn act(
     action: &str,
     req: Request,
 ) -> Response {
-    let headers = req.headers().clone();
-    let form = read_form(req).await.unwrap_or_default();
-    if !visit.form_ok(host, &headers, &form) {
-        return (
-            StatusCode::FORBIDDEN,
-            "the form's CSRF token is missing or wrong\n",
-        )
-            .into_response();
+    if let Err(refused) = visit.form(host, req).await {
+        return refused;
     }
     let method = match action {
         "start" | "stop" | "restart" | "uninstall" => action,
@@ -206,15 +220,10 @@ async fn act(
 /// `POST /_atek/install`: a git URL (or, for admins, a folder), with the network
 /// consent if ticked.
 async fn install(host: &Arc<Host>, visit: &Visit<'_>, req: Request) -> Response {
-    let headers = req.headers().clone();
-    let form = read_form(req).await.unwrap_or_default();
-    if !visit.form_ok(host, &headers, &form) {
-        return (
-            StatusCode::FORBIDDEN,
-            "the form's CSRF token is missing or wrong\n",
-        )
-            .into_response();
-    }
+    let form = match visit.form(host, req).await {
+        Ok(form) => form,
+        Err(refused) => return refused,
+    };
     let source = field(&form, "source").trim().to_string();
     let mut opts = json!({"sourceUrl": source, "allowNetwork": field(&form, "network") == "1"});
     let id = field(&form, "id").trim();
@@ -249,25 +258,16 @@ async fn users_page(host: &Arc<Host>, visit: &Visit<'_>, error: Option<String>) 
             },
         })
         .collect();
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let status = status_for(&error);
     let c = visit.chrome(host, "users", error);
     render(status, views::UsersPage { c, users })
 }
 
 async fn users_create(host: &Arc<Host>, visit: &Visit<'_>, req: Request) -> Response {
-    let headers = req.headers().clone();
-    let form = read_form(req).await.unwrap_or_default();
-    if !visit.form_ok(host, &headers, &form) {
-        return (
-            StatusCode::FORBIDDEN,
-            "the form's CSRF token is missing or wrong\n",
-        )
-            .into_response();
-    }
+    let form = match visit.form(host, req).await {
+        Ok(form) => form,
+        Err(refused) => return refused,
+    };
     let role = if field(&form, "admin") == "1" {
         "admin"
     } else {
@@ -281,14 +281,8 @@ async fn users_create(host: &Arc<Host>, visit: &Visit<'_>, req: Request) -> Resp
 }
 
 async fn users_delete(host: &Arc<Host>, visit: &Visit<'_>, key: &str, req: Request) -> Response {
-    let headers = req.headers().clone();
-    let form = read_form(req).await.unwrap_or_default();
-    if !visit.form_ok(host, &headers, &form) {
-        return (
-            StatusCode::FORBIDDEN,
-            "the form's CSRF token is missing or wrong\n",
-        )
-            .into_response();
+    if let Err(refused) = visit.form(host, req).await {
+        return refused;
     }
     match apis::call(host, USERS_API, "delete", &json!([key]), visit.who).await {
         Ok(_) => back_to("/_atek/users"),
@@ -338,11 +332,7 @@ async fn config_page(
             }
         })
         .collect();
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let status = status_for(&error);
     let c = visit.chrome(host, "services", error);
     render(
         status,
@@ -355,15 +345,10 @@ async fn config_page(
 }
 
 async fn config_save(host: &Arc<Host>, visit: &Visit<'_>, id: &str, req: Request) -> Response {
-    let headers = req.headers().clone();
-    let form = read_form(req).await.unwrap_or_default();
-    if !visit.form_ok(host, &headers, &form) {
-        return (
-            StatusCode::FORBIDDEN,
-            "the form's CSRF token is missing or wrong\n",
-        )
-            .into_response();
-    }
+    let form = match visit.form(host, req).await {
+        Ok(form) => form,
+        Err(refused) => return refused,
+    };
     let Some(info) = visible(host, visit, id).await else {
         return not_found();
     };
