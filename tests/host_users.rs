@@ -381,16 +381,22 @@ fn users_and_sessions_through_the_gateway() {
     formed.cookie = set_cookie(&h, "atek_session");
     formed.csrf = set_cookie(&h, "atek_csrf");
     assert_eq!(formed.whoami(port)["username"], "alice");
-    let (status, h, _) = request(
-        port,
-        "127.0.0.1",
-        "POST /_atek/logout",
-        &[format!(
-            "Cookie: atek_session={}",
-            formed.cookie.clone().unwrap()
-        )],
-        b"",
-    );
+    let session = formed.cookie.clone().unwrap();
+    let logout = |body: String| {
+        request(
+            port,
+            "127.0.0.1",
+            "POST /_atek/logout",
+            &[
+                format!("Cookie: atek_session={session}"),
+                "Content-Type: application/x-www-form-urlencoded".into(),
+            ],
+            body.as_bytes(),
+        )
+    };
+    assert_eq!(logout(String::new()).0, 403, "no CSRF token: no sign-out");
+    assert_eq!(formed.whoami(port)["username"], "alice");
+    let (status, h, _) = logout(format!("csrf={}", formed.csrf.clone().unwrap()));
     assert_eq!(
         (status, header(&h, "location")),
         (303, Some("/_atek/login"))

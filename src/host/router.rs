@@ -320,7 +320,7 @@ async fn handle(
             let peer = req.extensions().get::<Peer>().copied();
             login::login(&host, peer, req).await
         }
-        "/_atek/logout" => login::logout(&host, &req),
+        "/_atek/logout" => login::logout(&host, req).await,
         p if is_dashboard(p) => browser::dashboard(&host, &via, req).await,
         "/_atek/bst" => browser::hop_out(&host, &via, &req),
         "/_atek/backup" if via == Via::Owner && req.method() == Method::POST => {

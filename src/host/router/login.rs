@@ -284,7 +284,7 @@ async fn first_admin(
 }
 
 /// `POST /_atek/logout`: ends the session (same-site only) and clears the cookie.
-pub(super) fn logout(host: &Host, req: &Request) -> Response {
+pub(super) async fn logout(host: &Host, req: Request) -> Response {
     if req.method() != Method::POST || !same_site_request(req.headers()) {
         return (
             StatusCode::FORBIDDEN,
@@ -292,10 +292,20 @@ pub(super) fn logout(host: &Host, req: &Request) -> Response {
         )
             .into_response();
     }
-    if let Some(token) = cookie(req.headers(), COOKIE) {
+    let headers = req.headers().clone();
+    let form = read_form(req).await.unwrap_or_default();
+    if let Some(token) = cookie(&headers, COOKIE) {
+        // Signing someone out is a state change too: the form carries the token.
+        if !host.sessions.csrf_ok(token, field(&form, "csrf")) {
+            return (
+                StatusCode::FORBIDDEN,
+                "the form's CSRF token is missing or wrong\n",
+            )
+                .into_response();
+        }
         host.sessions.close(token);
     }
-    redirect_with_session(host, "/_atek/login", None, req.headers())
+    redirect_with_session(host, "/_atek/login", None, &headers)
 }
 
 /// `atek.cloud/user-sessions-api` through the gateway: one call per request.
@@ -380,6 +390,16 @@ pub(super) async fn sessions_api(
                 return (StatusCode::FORBIDDEN, "cross-site sign-out refused\n").into_response();
             }
             if let Some(token) = cookie(&headers, COOKIE) {
+                let csrf = headers
+                    .get(super::CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok());
+                if !host.sessions.csrf_ok(token, csrf.unwrap_or_default()) {
+                    return (
+                        StatusCode::FORBIDDEN,
+                        "the X-Atek-CSRF header is missing or wrong\n",
+                    )
+                        .into_response();
+                }
                 host.sessions.close(token);
             }
             let mut res = axum::Json(answer(Ok(Value::Null))).into_response();
