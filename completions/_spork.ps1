@@ -452,9 +452,11 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('--update-check', '--update-check', [CompletionResultType]::ParameterName, 'How often git services are checked for a newer release (e.g. 24h, 30m, 90s)')
             [CompletionResult]::new('--session-idle', '--session-idle', [CompletionResultType]::ParameterName, 'How long a browser session lasts unused before it asks to sign in again')
             [CompletionResult]::new('--session-max', '--session-max', [CompletionResultType]::ParameterName, 'How long a browser session lasts at most, used or not')
+            [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Who may reach the host over the DHT: `paired` devices only, or `public` (any key; signing in is then the only lock)')
             [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
             [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
             [CompletionResult]::new('--unsafe-no-sandbox', '--unsafe-no-sandbox', [CompletionResultType]::ParameterName, 'Run services without a sandbox (each can then read and change all your files)')
+            [CompletionResult]::new('--no-remote', '--no-remote', [CompletionResultType]::ParameterName, 'Do not listen on the DHT: no remote access at all')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines for scripts')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
@@ -463,6 +465,7 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('login-link', 'login-link', [CompletionResultType]::ParameterValue, 'Print a fresh one-time browser login link (on stderr)')
+            [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Print the host''s public key: its address for remote access (made if new)')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Back up the running host to FILE: databases, config, services'' packages and data')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a backup into --dir, which must be new or empty; then `spork host` there')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -481,11 +484,24 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'spork;host;key' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The host''s folder [default: ~/.atek]')
+            [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
+            [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines for scripts')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'spork;host;backup' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The host''s folder [default: ~/.atek]')
             [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
             [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
-            [CompletionResult]::new('--secrets', '--secrets', [CompletionResultType]::ParameterName, 'Include the admin token and the seeding key (secrets.json, seed-key.json)')
+            [CompletionResult]::new('--secrets', '--secrets', [CompletionResultType]::ParameterName, 'Include the admin token, the seeding key and the host key (secrets.json, seed-key.json, host-key.json)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines for scripts')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
@@ -510,12 +526,16 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
         }
         'spork;host;help' {
             [CompletionResult]::new('login-link', 'login-link', [CompletionResultType]::ParameterValue, 'Print a fresh one-time browser login link (on stderr)')
+            [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Print the host''s public key: its address for remote access (made if new)')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Back up the running host to FILE: databases, config, services'' packages and data')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a backup into --dir, which must be new or empty; then `spork host` there')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'spork;host;help;login-link' {
+            break
+        }
+        'spork;host;help;key' {
             break
         }
         'spork;host;help;backup' {
@@ -919,11 +939,15 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
         }
         'spork;help;host' {
             [CompletionResult]::new('login-link', 'login-link', [CompletionResultType]::ParameterValue, 'Print a fresh one-time browser login link (on stderr)')
+            [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Print the host''s public key: its address for remote access (made if new)')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Back up the running host to FILE: databases, config, services'' packages and data')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a backup into --dir, which must be new or empty; then `spork host` there')
             break
         }
         'spork;help;host;login-link' {
+            break
+        }
+        'spork;help;host;key' {
             break
         }
         'spork;help;host;backup' {

@@ -295,6 +295,9 @@ _spork() {
             spork__subcmd__help__subcmd__host,backup)
                 cmd="spork__subcmd__help__subcmd__host__subcmd__backup"
                 ;;
+            spork__subcmd__help__subcmd__host,key)
+                cmd="spork__subcmd__help__subcmd__host__subcmd__key"
+                ;;
             spork__subcmd__help__subcmd__host,login-link)
                 cmd="spork__subcmd__help__subcmd__host__subcmd__login__subcmd__link"
                 ;;
@@ -316,6 +319,9 @@ _spork() {
             spork__subcmd__host,help)
                 cmd="spork__subcmd__host__subcmd__help"
                 ;;
+            spork__subcmd__host,key)
+                cmd="spork__subcmd__host__subcmd__key"
+                ;;
             spork__subcmd__host,login-link)
                 cmd="spork__subcmd__host__subcmd__login__subcmd__link"
                 ;;
@@ -327,6 +333,9 @@ _spork() {
                 ;;
             spork__subcmd__host__subcmd__help,help)
                 cmd="spork__subcmd__host__subcmd__help__subcmd__help"
+                ;;
+            spork__subcmd__host__subcmd__help,key)
+                cmd="spork__subcmd__host__subcmd__help__subcmd__key"
                 ;;
             spork__subcmd__host__subcmd__help,login-link)
                 cmd="spork__subcmd__host__subcmd__help__subcmd__login__subcmd__link"
@@ -1575,7 +1584,7 @@ _spork() {
             return 0
             ;;
         spork__subcmd__help__subcmd__host)
-            opts="login-link backup restore"
+            opts="login-link key backup restore"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1589,6 +1598,20 @@ _spork() {
             return 0
             ;;
         spork__subcmd__help__subcmd__host__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__help__subcmd__host__subcmd__key)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1883,7 +1906,7 @@ _spork() {
             return 0
             ;;
         spork__subcmd__host)
-            opts="-p -v -h -V --dir --port --listen --unsafe-no-sandbox --ready-timeout --stop-timeout --call-timeout --update-check --session-idle --session-max --bootstrap --dht-port --json --verbose --help --version login-link backup restore help"
+            opts="-p -v -h -V --dir --port --listen --unsafe-no-sandbox --ready-timeout --stop-timeout --call-timeout --update-check --session-idle --session-max --no-remote --remote --bootstrap --dht-port --json --verbose --help --version login-link key backup restore help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1929,6 +1952,10 @@ _spork() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -W "paired public" -- "${cur}"))
+                    return 0
+                    ;;
                 --bootstrap)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1971,7 +1998,7 @@ _spork() {
             return 0
             ;;
         spork__subcmd__host__subcmd__help)
-            opts="login-link backup restore help"
+            opts="login-link key backup restore help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2012,6 +2039,20 @@ _spork() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spork__subcmd__host__subcmd__help__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spork__subcmd__host__subcmd__help__subcmd__login__subcmd__link)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2033,6 +2074,32 @@ _spork() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__host__subcmd__key)
+            opts="-v -h -V --dir --bootstrap --dht-port --json --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dht-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -260,26 +260,30 @@ complete -c spork -n "__fish_spork_using_subcommand get" -l json -d 'Print event
 complete -c spork -n "__fish_spork_using_subcommand get" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c spork -n "__fish_spork_using_subcommand get" -s h -l help -d 'Print help'
 complete -c spork -n "__fish_spork_using_subcommand get" -s V -l version -d 'Print version'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -s p -l port -d 'The HTTP port (0: a free one, printed) [default: config.json\'s, else 2835]' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l listen -d 'The address to listen on (widen with 0.0.0.0 to share on your network)' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l ready-timeout -d 'Seconds a service has to answer its health request before it is `failed`' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l stop-timeout -d 'Seconds a stopping service has between SIGTERM and SIGKILL' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l call-timeout -d 'Seconds a JSON-RPC call through the gateway may take' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l update-check -d 'How often git services are checked for a newer release (e.g. 24h, 30m, 90s)' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l session-idle -d 'How long a browser session lasts unused before it asks to sign in again' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l session-max -d 'How long a browser session lasts at most, used or not' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l unsafe-no-sandbox -d 'Run services without a sandbox (each can then read and change all your files)'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -l json -d 'Print events as JSON lines for scripts'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -s V -l version -d 'Print version'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -f -a "login-link" -d 'Print a fresh one-time browser login link (on stderr)'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -f -a "backup" -d 'Back up the running host to FILE: databases, config, services\' packages and data'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -f -a "restore" -d 'Restore a backup into --dir, which must be new or empty; then `spork host` there'
-complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link backup restore help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -s p -l port -d 'The HTTP port (0: a free one, printed) [default: config.json\'s, else 2835]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l listen -d 'The address to listen on (widen with 0.0.0.0 to share on your network)' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l ready-timeout -d 'Seconds a service has to answer its health request before it is `failed`' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l stop-timeout -d 'Seconds a stopping service has between SIGTERM and SIGKILL' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l call-timeout -d 'Seconds a JSON-RPC call through the gateway may take' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l update-check -d 'How often git services are checked for a newer release (e.g. 24h, 30m, 90s)' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l session-idle -d 'How long a browser session lasts unused before it asks to sign in again' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l session-max -d 'How long a browser session lasts at most, used or not' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l remote -d 'Who may reach the host over the DHT: `paired` devices only, or `public` (any key; signing in is then the only lock)' -r -f -a "paired\t''
+public\t''"
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l unsafe-no-sandbox -d 'Run services without a sandbox (each can then read and change all your files)'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l no-remote -d 'Do not listen on the DHT: no remote access at all'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -f -a "login-link" -d 'Print a fresh one-time browser login link (on stderr)'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -f -a "key" -d 'Print the host\'s public key: its address for remote access (made if new)'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -f -a "backup" -d 'Back up the running host to FILE: databases, config, services\' packages and data'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -f -a "restore" -d 'Restore a backup into --dir, which must be new or empty; then `spork host` there'
+complete -c spork -n "__fish_spork_using_subcommand host; and not __fish_seen_subcommand_from login-link key backup restore help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
@@ -287,10 +291,17 @@ complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcom
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -s h -l help -d 'Print help'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from login-link" -s V -l version -d 'Print version'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from key" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from key" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from key" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from key" -l json -d 'Print events as JSON lines for scripts'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from key" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from key" -s h -l help -d 'Print help'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from key" -s V -l version -d 'Print version'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -l dir -d 'The host\'s folder [default: ~/.atek]' -r -F
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -l bootstrap -d 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]' -r
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -l dht-port -d 'Fix the local UDP port (for a forwarded port) [default: any free port]' -r
-complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -l secrets -d 'Include the admin token and the seeding key (secrets.json, seed-key.json)'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -l secrets -d 'Include the admin token, the seeding key and the host key (secrets.json, seed-key.json, host-key.json)'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -l json -d 'Print events as JSON lines for scripts'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -s v -l verbose -d 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from backup" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -303,6 +314,7 @@ complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcom
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from restore" -s V -l version -d 'Print version'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "login-link" -d 'Print a fresh one-time browser login link (on stderr)'
+complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "key" -d 'Print the host\'s public key: its address for remote access (made if new)'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "backup" -d 'Back up the running host to FILE: databases, config, services\' packages and data'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "restore" -d 'Restore a backup into --dir, which must be new or empty; then `spork host` there'
 complete -c spork -n "__fish_spork_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -500,6 +512,7 @@ complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcom
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "follow" -d 'Follow another home\'s public database, read-only and live'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "unfollow" -d 'Stop following a database (its blocks stay in the store)'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "login-link" -d 'Print a fresh one-time browser login link (on stderr)'
+complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "key" -d 'Print the host\'s public key: its address for remote access (made if new)'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "backup" -d 'Back up the running host to FILE: databases, config, services\' packages and data'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "restore" -d 'Restore a backup into --dir, which must be new or empty; then `spork host` there'
 complete -c spork -n "__fish_spork_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "new" -d 'Create a new keypair'

@@ -111,6 +111,13 @@ pub enum Event {
         /// Milliseconds until the response head.
         ms: u64,
     },
+    /// The home cloud listens on the DHT under its key.
+    Remote {
+        /// The host's key (base32).
+        public_key: String,
+        /// `paired` (paired devices only) or `public` (any key; sign-in required).
+        mode: String,
+    },
     /// A home-cloud service changed state.
     Service {
         /// The service's id.

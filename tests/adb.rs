@@ -562,6 +562,10 @@ fn a_backup_taken_while_a_service_writes_restores_into_a_new_folder() {
         "{err}"
     );
     assert!(!home.join("secrets.json").exists());
+    assert!(
+        !home.join("host-key.json").exists(),
+        "the host's remote identity only with --secrets"
+    );
     let out = common::host::spork_at(&home, &["host", "restore", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
@@ -629,6 +633,11 @@ fn a_backup_taken_while_a_service_writes_restores_into_a_new_folder() {
     assert_eq!(
         std::fs::read(third.join("secrets.json")).unwrap(),
         std::fs::read(home.join("secrets.json")).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(third.join("host-key.json")).unwrap(),
+        std::fs::read(home.join("host-key.json")).unwrap(),
+        "the host keeps its remote-access key"
     );
     assert_eq!(
         std::fs::metadata(third.join("secrets.json"))

@@ -74,6 +74,13 @@ pub struct HostArgs {
     /// How long a browser session lasts at most, used or not
     #[arg(long, value_name = "INTERVAL", default_value = "14d", value_parser = parse_interval)]
     pub session_max: Duration,
+    /// Do not listen on the DHT: no remote access at all
+    #[arg(long, conflicts_with = "remote")]
+    pub no_remote: bool,
+    /// Who may reach the host over the DHT: `paired` devices only, or `public` (any
+    /// key; signing in is then the only lock)
+    #[arg(long, value_name = "MODE", default_value = "paired", value_parser = ["paired", "public"])]
+    pub remote: String,
     /// What to ask a running host.
     #[command(subcommand)]
     pub action: Option<HostAction>,
@@ -84,6 +91,8 @@ pub struct HostArgs {
 pub enum HostAction {
     /// Print a fresh one-time browser login link (on stderr)
     LoginLink,
+    /// Print the host's public key: its address for remote access (made if new)
+    Key,
     /// Back up the running host to FILE: databases, config, services' packages and data
     ///
     /// A consistent snapshot of every database (what was acknowledged when it began),
@@ -92,7 +101,8 @@ pub enum HostAction {
     Backup {
         /// The backup file to create (an existing one is refused)
         file: PathBuf,
-        /// Include the admin token and the seeding key (secrets.json, seed-key.json)
+        /// Include the admin token, the seeding key and the host key (secrets.json,
+        /// seed-key.json, host-key.json)
         #[arg(long)]
         secrets: bool,
     },
@@ -123,6 +133,20 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
             return backup(&reporter, &dir, &file, secrets).await;
         }
         Some(HostAction::Restore { file }) => return restore(&reporter, &dir, &file),
+        Some(HostAction::Key) => {
+            let hd = host::dir::HostDir::new(&dir);
+            hd.prepare(rustix::process::geteuid().is_root())?;
+            let pair = host::remote::host_key(&hd)?;
+            if global.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"public_key": pair.public_key().to_string()})
+                );
+            } else {
+                println!("{}", pair.public_key());
+            }
+            return Ok(());
+        }
         None => {}
     }
     let opts = HostOptions {
@@ -141,6 +165,11 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
         sessions: host::sessions::Lifetimes {
             idle: args.session_idle,
             absolute: args.session_max,
+        },
+        remote: match (args.no_remote, args.remote.as_str()) {
+            (true, _) => host::remote::RemoteMode::Off,
+            (false, "public") => host::remote::RemoteMode::Public,
+            _ => host::remote::RemoteMode::Paired,
         },
     };
     let told = std::sync::Mutex::new(std::collections::HashSet::new());
@@ -183,6 +212,19 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
         }
         HostEvent::Forked(seen) => reporter.say(format_args!("{seen}")),
         HostEvent::Warning(text) => reporter.say(format_args!("warning: {text}")),
+        HostEvent::Remote { public_key, public } => {
+            if public {
+                reporter.say(format_args!(
+                    "warning: remote access is PUBLIC: any device that knows {public_key} can reach the sign-in page"
+                ));
+            } else {
+                reporter.say(format_args!("remote: {public_key} (paired devices only)"));
+            }
+            reporter.event(Event::Remote {
+                public_key: public_key.to_string(),
+                mode: if public { "public" } else { "paired" }.into(),
+            });
+        }
     });
     // Before the host can announce `listening` (see `shutdown_signal`).
     let stop = shutdown_signal();

@@ -12,7 +12,8 @@
 //!
 //! Secrets: the store holds the databases' signing keys and services' config values
 //! (secret ones too), so a backup file is always created owner-only (0600). The host's
-//! own credentials (`secrets.json`: the admin token; `seed-key.json`) go in only when
+//! own credentials (`secrets.json`: the admin token; `seed-key.json`; `host-key.json`,
+//! its remote-access identity) go in only when
 //! asked for. Nothing here prints.
 
 use std::collections::BTreeMap;
@@ -35,7 +36,7 @@ const FORMAT: &str = "spork-backup/1";
 const MANIFEST: &str = "backup.json";
 /// Files at the folder's top that a backup carries (`secrets` ones only when asked).
 const TOP_FILES: [&str; 2] = ["config.json", "seeds.json"];
-const SECRET_FILES: [&str; 2] = ["secrets.json", "seed-key.json"];
+const SECRET_FILES: [&str; 3] = ["secrets.json", "seed-key.json", "host-key.json"];
 /// The store's file.
 const CORES: &str = "cores.redb";
 

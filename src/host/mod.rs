@@ -20,6 +20,7 @@ pub mod manifest;
 pub mod network;
 pub mod packages;
 pub mod pages;
+pub mod remote;
 pub mod router;
 pub mod sandbox;
 pub mod services;
@@ -63,6 +64,13 @@ pub enum HostEvent {
     /// Something the admin should know (a core service that failed to install, no
     /// sandbox by choice).
     Warning(String),
+    /// The host listens on the DHT under its key.
+    Remote {
+        /// The host's key.
+        public_key: crate::keys::PublicKey,
+        /// Any key is admitted (`--remote public`), not only paired devices.
+        public: bool,
+    },
 }
 
 /// Receives the host's events.
@@ -91,6 +99,8 @@ pub struct HostOptions {
     pub dht: dht::DhtOptions,
     /// How long browser sessions last.
     pub sessions: sessions::Lifetimes,
+    /// Who may reach the host over the DHT.
+    pub remote: remote::RemoteMode,
 }
 
 /// Why the host could not start.
@@ -111,6 +121,9 @@ pub enum HostError {
     /// The databases.
     #[error(transparent)]
     Adb(#[from] crate::adb::registry::AdbError),
+    /// The host's keyfile (remote access).
+    #[error("the host's key: {0}")]
+    Key(#[from] crate::keys::KeyfileError),
     /// The port or the control socket.
     #[error("{what}: {source}")]
     Listen {
@@ -152,6 +165,10 @@ pub struct Host {
     pub login_limit: login_limit::LoginLimit,
     /// The dashboard's CSS and script, served by the static file server.
     pub dashboard_assets: axum::Router,
+    /// The device keys remote access admits.
+    pub admitted: Arc<remote::Admitted>,
+    /// Where the host's events go.
+    pub events: HostEvents,
     /// Timeouts and the port.
     pub settings: HostSettings,
     /// Pooled HTTP to services' sockets.
@@ -254,6 +271,7 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
     remove_unfinished_backups(&dir);
     let mut config = Config::load_or_create(&dir)?;
     let secrets = Secrets::load_or_create(&dir)?;
+    let host_key = remote::host_key(&dir)?;
     let sandbox = if opts.unsafe_no_sandbox {
         events(HostEvent::Warning(
             "services run WITHOUT a sandbox (--unsafe-no-sandbox): each can read and change \
@@ -369,6 +387,8 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
         users: accounts,
         login_limit: login_limit::LoginLimit::default(),
         dashboard_assets,
+        admitted: Arc::new(remote::Admitted::default()),
+        events: events.clone(),
         settings,
         service_client,
         installing: tokio::sync::Mutex::new(()),
@@ -392,6 +412,7 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
     events(HostEvent::Listening { addr });
 
     host.services.start_all()?;
+    tokio::spawn(remote::serve(host.clone(), host_key, opts.remote));
     // Joining the DHT must not hold up the services.
     let seeding = host.clone();
     tokio::spawn(async move { seeding.cores.resume(&seeding.dht).await });
