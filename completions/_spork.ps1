@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) on stdout')
             [CompletionResult]::new('mkuser', 'mkuser', [CompletionResultType]::ParameterValue, 'Make a user account; the password is asked for (or read from stdin''s first line)')
             [CompletionResult]::new('moduser', 'moduser', [CompletionResultType]::ParameterValue, 'Change a user account: its name, password or role')
+            [CompletionResult]::new('pair', 'pair', [CompletionResultType]::ParameterValue, 'Pair this device with a home cloud, from an invite made by `spork host invite`')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Start, stop or restart a service')
             [CompletionResult]::new('seed', 'seed', [CompletionResultType]::ParameterValue, 'Keep hypercores available: download, follow live, serve to anyone')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a folder as a website, locally and peer to peer')
@@ -466,6 +467,8 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('login-link', 'login-link', [CompletionResultType]::ParameterValue, 'Print a fresh one-time browser login link (on stderr)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Print the host''s public key: its address for remote access (made if new)')
+            [CompletionResult]::new('invite', 'invite', [CompletionResultType]::ParameterValue, 'Make a one-time invite that pairs one device (shown once, on stderr, with a QR code); on the device: spork pair')
+            [CompletionResult]::new('devices', 'devices', [CompletionResultType]::ParameterValue, 'List the paired devices, or unpair one (its open connections close at once)')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Back up the running host to FILE: databases, config, services'' packages and data')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a backup into --dir, which must be new or empty; then `spork host` there')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -485,6 +488,35 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             break
         }
         'spork;host;key' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The host''s folder [default: ~/.atek]')
+            [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
+            [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines for scripts')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'spork;host;invite' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The device''s name on this host [default: device-N]')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'How long the invite lasts (e.g. 10m, 1h)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The host''s folder [default: ~/.atek]')
+            [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
+            [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines for scripts')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'spork;host;devices' {
+            [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Unpair this device')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The host''s folder [default: ~/.atek]')
             [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
             [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
@@ -527,6 +559,8 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
         'spork;host;help' {
             [CompletionResult]::new('login-link', 'login-link', [CompletionResultType]::ParameterValue, 'Print a fresh one-time browser login link (on stderr)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Print the host''s public key: its address for remote access (made if new)')
+            [CompletionResult]::new('invite', 'invite', [CompletionResultType]::ParameterValue, 'Make a one-time invite that pairs one device (shown once, on stderr, with a QR code); on the device: spork pair')
+            [CompletionResult]::new('devices', 'devices', [CompletionResultType]::ParameterValue, 'List the paired devices, or unpair one (its open connections close at once)')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Back up the running host to FILE: databases, config, services'' packages and data')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a backup into --dir, which must be new or empty; then `spork host` there')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -536,6 +570,12 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             break
         }
         'spork;host;help;key' {
+            break
+        }
+        'spork;host;help;invite' {
+            break
+        }
+        'spork;host;help;devices' {
             break
         }
         'spork;host;help;backup' {
@@ -716,6 +756,22 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'spork;pair' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The name to remember the host under')
+            [CompletionResult]::new('--forget', '--forget', [CompletionResultType]::ParameterName, 'Forget a paired host (it still lists this device until revoked there)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to keep trying to reach the host')
+            [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
+            [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List the paired hosts')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines for scripts')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'spork;restart' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The host''s folder [default: ~/.atek]')
             [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
@@ -848,6 +904,7 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) on stdout')
             [CompletionResult]::new('mkuser', 'mkuser', [CompletionResultType]::ParameterValue, 'Make a user account; the password is asked for (or read from stdin''s first line)')
             [CompletionResult]::new('moduser', 'moduser', [CompletionResultType]::ParameterValue, 'Change a user account: its name, password or role')
+            [CompletionResult]::new('pair', 'pair', [CompletionResultType]::ParameterValue, 'Pair this device with a home cloud, from an invite made by `spork host invite`')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Start, stop or restart a service')
             [CompletionResult]::new('seed', 'seed', [CompletionResultType]::ParameterValue, 'Keep hypercores available: download, follow live, serve to anyone')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a folder as a website, locally and peer to peer')
@@ -940,6 +997,8 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
         'spork;help;host' {
             [CompletionResult]::new('login-link', 'login-link', [CompletionResultType]::ParameterValue, 'Print a fresh one-time browser login link (on stderr)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Print the host''s public key: its address for remote access (made if new)')
+            [CompletionResult]::new('invite', 'invite', [CompletionResultType]::ParameterValue, 'Make a one-time invite that pairs one device (shown once, on stderr, with a QR code); on the device: spork pair')
+            [CompletionResult]::new('devices', 'devices', [CompletionResultType]::ParameterValue, 'List the paired devices, or unpair one (its open connections close at once)')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Back up the running host to FILE: databases, config, services'' packages and data')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a backup into --dir, which must be new or empty; then `spork host` there')
             break
@@ -948,6 +1007,12 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             break
         }
         'spork;help;host;key' {
+            break
+        }
+        'spork;help;host;invite' {
+            break
+        }
+        'spork;help;host;devices' {
             break
         }
         'spork;help;host;backup' {
@@ -987,6 +1052,9 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             break
         }
         'spork;help;moduser' {
+            break
+        }
+        'spork;help;pair' {
             break
         }
         'spork;help;restart' {

@@ -73,6 +73,9 @@ _spork() {
             spork,moduser)
                 cmd="spork__subcmd__moduser"
                 ;;
+            spork,pair)
+                cmd="spork__subcmd__pair"
+                ;;
             spork,restart)
                 cmd="spork__subcmd__restart"
                 ;;
@@ -232,6 +235,9 @@ _spork() {
             spork__subcmd__help,moduser)
                 cmd="spork__subcmd__help__subcmd__moduser"
                 ;;
+            spork__subcmd__help,pair)
+                cmd="spork__subcmd__help__subcmd__pair"
+                ;;
             spork__subcmd__help,restart)
                 cmd="spork__subcmd__help__subcmd__restart"
                 ;;
@@ -295,6 +301,12 @@ _spork() {
             spork__subcmd__help__subcmd__host,backup)
                 cmd="spork__subcmd__help__subcmd__host__subcmd__backup"
                 ;;
+            spork__subcmd__help__subcmd__host,devices)
+                cmd="spork__subcmd__help__subcmd__host__subcmd__devices"
+                ;;
+            spork__subcmd__help__subcmd__host,invite)
+                cmd="spork__subcmd__help__subcmd__host__subcmd__invite"
+                ;;
             spork__subcmd__help__subcmd__host,key)
                 cmd="spork__subcmd__help__subcmd__host__subcmd__key"
                 ;;
@@ -316,8 +328,14 @@ _spork() {
             spork__subcmd__host,backup)
                 cmd="spork__subcmd__host__subcmd__backup"
                 ;;
+            spork__subcmd__host,devices)
+                cmd="spork__subcmd__host__subcmd__devices"
+                ;;
             spork__subcmd__host,help)
                 cmd="spork__subcmd__host__subcmd__help"
+                ;;
+            spork__subcmd__host,invite)
+                cmd="spork__subcmd__host__subcmd__invite"
                 ;;
             spork__subcmd__host,key)
                 cmd="spork__subcmd__host__subcmd__key"
@@ -331,8 +349,14 @@ _spork() {
             spork__subcmd__host__subcmd__help,backup)
                 cmd="spork__subcmd__host__subcmd__help__subcmd__backup"
                 ;;
+            spork__subcmd__host__subcmd__help,devices)
+                cmd="spork__subcmd__host__subcmd__help__subcmd__devices"
+                ;;
             spork__subcmd__host__subcmd__help,help)
                 cmd="spork__subcmd__host__subcmd__help__subcmd__help"
+                ;;
+            spork__subcmd__host__subcmd__help,invite)
+                cmd="spork__subcmd__host__subcmd__help__subcmd__invite"
                 ;;
             spork__subcmd__host__subcmd__help,key)
                 cmd="spork__subcmd__host__subcmd__help__subcmd__key"
@@ -374,7 +398,7 @@ _spork() {
 
     case "${cmd}" in
         spork)
-            opts="-v -h -V --bootstrap --dht-port --json --verbose --help --version beam bind call cfg completions db deluser dht gateway get host install key logs ls man mkuser moduser restart seed serve start stop uninstall update users help"
+            opts="-v -h -V --bootstrap --dht-port --json --verbose --help --version beam bind call cfg completions db deluser dht gateway get host install key logs ls man mkuser moduser pair restart seed serve start stop uninstall update users help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1248,7 +1272,7 @@ _spork() {
             return 0
             ;;
         spork__subcmd__help)
-            opts="beam bind call cfg completions db deluser dht gateway get host install key logs ls man mkuser moduser restart seed serve start stop uninstall update users help"
+            opts="beam bind call cfg completions db deluser dht gateway get host install key logs ls man mkuser moduser pair restart seed serve start stop uninstall update users help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1584,7 +1608,7 @@ _spork() {
             return 0
             ;;
         spork__subcmd__help__subcmd__host)
-            opts="login-link key backup restore"
+            opts="login-link key invite devices backup restore"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1598,6 +1622,34 @@ _spork() {
             return 0
             ;;
         spork__subcmd__help__subcmd__host__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__help__subcmd__host__subcmd__devices)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__help__subcmd__host__subcmd__invite)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1793,6 +1845,20 @@ _spork() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spork__subcmd__help__subcmd__pair)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spork__subcmd__help__subcmd__restart)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1906,7 +1972,7 @@ _spork() {
             return 0
             ;;
         spork__subcmd__host)
-            opts="-p -v -h -V --dir --port --listen --unsafe-no-sandbox --ready-timeout --stop-timeout --call-timeout --update-check --session-idle --session-max --no-remote --remote --bootstrap --dht-port --json --verbose --help --version login-link key backup restore help"
+            opts="-p -v -h -V --dir --port --listen --unsafe-no-sandbox --ready-timeout --stop-timeout --call-timeout --update-check --session-idle --session-max --no-remote --remote --bootstrap --dht-port --json --verbose --help --version login-link key invite devices backup restore help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1997,8 +2063,38 @@ _spork() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spork__subcmd__host__subcmd__devices)
+            opts="-v -h -V --revoke --dir --bootstrap --dht-port --json --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --revoke)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dht-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spork__subcmd__host__subcmd__help)
-            opts="login-link key backup restore help"
+            opts="login-link key invite devices backup restore help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2025,7 +2121,35 @@ _spork() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spork__subcmd__host__subcmd__help__subcmd__devices)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spork__subcmd__host__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__host__subcmd__help__subcmd__invite)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2074,6 +2198,40 @@ _spork() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__host__subcmd__invite)
+            opts="-v -h -V --name --expires --dir --bootstrap --dht-port --json --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dht-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2487,6 +2645,40 @@ _spork() {
                     return 0
                     ;;
                 --rename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dht-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__pair)
+            opts="-v -h -V --name --list --forget --connect-timeout --bootstrap --dht-port --json --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --forget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

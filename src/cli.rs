@@ -51,6 +51,10 @@ Home cloud:
   moduser   Change one: spork moduser bob --password, --rename NEW, --admin
   deluser   Delete one, ending its sessions
 
+Devices:
+  pair      Pair this device with a home cloud, from an invite (spork host invite)
+              spork pair --name home        spork pair --list
+
 Identity:
   key       Make and inspect keypairs: your address on the network
               spork key new -k me.json      spork key show me.json
@@ -105,6 +109,7 @@ pub enum Command {
     Man(commands::completions::ManArgs),
     Mkuser(commands::users::MkuserArgs),
     Moduser(commands::users::ModuserArgs),
+    Pair(commands::pair::PairArgs),
     Restart(commands::services::ControlArgs),
     Seed(commands::seed::SeedArgs),
     Serve(commands::serve::ServeArgs),

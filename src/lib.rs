@@ -24,6 +24,7 @@ pub mod adb;
 pub mod beam;
 pub mod cli;
 pub mod commands;
+pub mod device;
 pub mod files;
 pub mod gateway;
 pub mod host;

@@ -111,6 +111,15 @@ pub enum Event {
         /// Milliseconds until the response head.
         ms: u64,
     },
+    /// This device paired with a home cloud.
+    Paired {
+        /// The name it is remembered under.
+        name: String,
+        /// The host's key (base32).
+        public_key: String,
+        /// This device's name on the host.
+        device_name: String,
+    },
     /// The home cloud listens on the DHT under its key.
     Remote {
         /// The host's key (base32).

@@ -106,3 +106,126 @@ fn the_host_answers_on_its_key_only_to_whom_its_mode_admits() {
     let (_bind3, port3) = forward(&key3, &boot);
     assert_eq!(get(port3, off.port, "/_atek/login"), "");
 }
+
+/// `spork pair` with `invite` on stdin, its config in `config`.
+fn pair(config: &std::path::Path, boot: &str, name: &str, invite: &str) -> std::process::Output {
+    let mut child = std::process::Command::new(common::spork_bin())
+        .args(["pair", "--name", name, "--connect-timeout", "5", "--json"])
+        .env("SPORK_BOOTSTRAP", boot)
+        .env("XDG_CONFIG_HOME", config)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{invite}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_device_pairs_with_an_invite_once_and_is_revoked_at_once() {
+    let (_dht, boot) = common::spork_network(3);
+    let tmp = tempfile::tempdir().unwrap();
+    let host = TestHost::start_on(tmp.path(), &[], &boot);
+    let key = remote_event(&host)["public_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = host.spork(&["host", "invite", "--name", "phone"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        out.stdout.is_empty(),
+        "the invite is for a person: stderr only"
+    );
+    let err = text(&out.stderr);
+    let invite = err
+        .lines()
+        .find(|l| l.starts_with("spork-invite-"))
+        .expect("the invite")
+        .to_string();
+
+    // Bad input first: not an invite (usage, exit 2).
+    let config = tempfile::tempdir().unwrap();
+    let out = pair(config.path(), &boot, "home", "hello");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).starts_with("error: that is not an invite"));
+
+    // Pairing: the device is listed on the host, the host on the device.
+    let out = pair(config.path(), &boot, "home", &invite);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ev: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ev["event"], "paired");
+    assert_eq!(
+        (ev["name"].as_str(), ev["public_key"].as_str()),
+        (Some("home"), Some(key.as_str()))
+    );
+    assert_eq!(ev["device_name"], "phone");
+    let keyfile = config.path().join("spork/device-key.json");
+    let mode = std::fs::metadata(&keyfile).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the device's key is owner-only");
+    let out = host.spork(&["host", "devices", "--json"]);
+    let devices: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(devices[0]["name"], "phone", "{devices}");
+    let device_key: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&keyfile).unwrap()).unwrap();
+    assert_eq!(devices[0]["key"], device_key["publicKey"]);
+    // The invite is spent: a second device cannot use it.
+    let other = tempfile::tempdir().unwrap();
+    let out = pair(other.path(), &boot, "home", &invite);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(
+        err.lines().last(),
+        Some("error: the host did not answer the invite: it was used already, has expired, or the host is offline"),
+        "{err}"
+    );
+
+    // The paired device's own key gets through.
+    let mut bind = common::spork_bind(
+        &[
+            &key,
+            "-p",
+            "0",
+            "--connect-timeout",
+            "3",
+            "-k",
+            keyfile.to_str().unwrap(),
+        ],
+        &boot,
+        Stdio::null(),
+    );
+    let ev = bind.json_line(Duration::from_secs(30));
+    let port = ev["port"].as_u64().unwrap() as u16;
+    let answer = get(port, host.port, "/_atek/login");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // An open connection closes within a second of the revocation.
+    let mut open = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    open.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        open,
+        "GET /_atek/login HTTP/1.1\r\nHost: localhost:{}\r\n\r\n",
+        host.port
+    )
+    .unwrap();
+    let mut first = [0u8; 12];
+    open.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    let out = host.spork(&["host", "devices", "--revoke", "phone"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let revoked = Instant::now();
+    let mut rest = Vec::new();
+    let _ = open.read_to_end(&mut rest);
+    assert!(
+        revoked.elapsed() < Duration::from_secs(1),
+        "closed in {:?}",
+        revoked.elapsed()
+    );
+    assert_eq!(
+        get(port, host.port, "/_atek/login"),
+        "",
+        "refused from now on"
+    );
+    let out = host.spork(&["host", "devices", "--json"]);
+    assert_eq!(text(&out.stdout).trim(), "[]");
+}

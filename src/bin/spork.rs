@@ -40,6 +40,7 @@ fn main() {
             Command::Man(args) => commands::completions::run_man(args),
             Command::Mkuser(args) => commands::users::mkuser(global, args).await,
             Command::Moduser(args) => commands::users::moduser(global, args).await,
+            Command::Pair(args) => commands::pair::run(global, args).await,
             Command::Restart(args) => commands::services::control(global, args, "restart").await,
             Command::Seed(args) => commands::seed::run(global, args).await,
             Command::Serve(args) => commands::serve::run(global, args).await,

@@ -93,6 +93,22 @@ pub enum HostAction {
     LoginLink,
     /// Print the host's public key: its address for remote access (made if new)
     Key,
+    /// Make a one-time invite that pairs one device (shown once, on stderr, with a QR
+    /// code); on the device: spork pair
+    Invite {
+        /// The device's name on this host [default: device-N]
+        #[arg(long)]
+        name: Option<String>,
+        /// How long the invite lasts (e.g. 10m, 1h)
+        #[arg(long, value_name = "INTERVAL", default_value = "10m", value_parser = parse_interval)]
+        expires: Duration,
+    },
+    /// List the paired devices, or unpair one (its open connections close at once)
+    Devices {
+        /// Unpair this device
+        #[arg(long, value_name = "NAME")]
+        revoke: Option<String>,
+    },
     /// Back up the running host to FILE: databases, config, services' packages and data
     ///
     /// A consistent snapshot of every database (what was acknowledged when it began),
@@ -133,6 +149,49 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
             return backup(&reporter, &dir, &file, secrets).await;
         }
         Some(HostAction::Restore { file }) => return restore(&reporter, &dir, &file),
+        Some(HostAction::Invite { name, expires }) => {
+            let opts = serde_json::json!([{"name": name, "expiresSecs": expires.as_secs()}]);
+            let made = devices_call(&dir, "invite", opts).await?;
+            let invite = made["invite"].as_str().unwrap_or_default();
+            reporter.say(format_args!(
+                "invite for {} (one device, once, within {}):",
+                made["name"].as_str().unwrap_or_default(),
+                humantime::format_duration(expires)
+            ));
+            reporter.say(crate::ui::qr_code(invite)?);
+            reporter.say(invite);
+            reporter.say("on the device: spork pair --name NAME   (then paste it)");
+            return Ok(());
+        }
+        Some(HostAction::Devices { revoke }) => {
+            if let Some(name) = revoke {
+                let gone = devices_call(&dir, "revoke", serde_json::json!([name])).await?;
+                reporter.say(format_args!(
+                    "unpaired {} ({})",
+                    gone["name"].as_str().unwrap_or_default(),
+                    gone["key"].as_str().unwrap_or_default()
+                ));
+                return Ok(());
+            }
+            let list = devices_call(&dir, "list", serde_json::json!([])).await?;
+            let devices = list["devices"].as_array().cloned().unwrap_or_default();
+            if global.json {
+                println!("{}", serde_json::Value::Array(devices));
+            } else {
+                if devices.is_empty() {
+                    reporter.say("no paired devices: spork host invite");
+                }
+                for d in devices {
+                    println!(
+                        "{:<20} {} {}",
+                        d["name"].as_str().unwrap_or_default(),
+                        d["key"].as_str().unwrap_or_default(),
+                        d["pairedAt"].as_str().unwrap_or_default()
+                    );
+                }
+            }
+            return Ok(());
+        }
         Some(HostAction::Key) => {
             let hd = host::dir::HostDir::new(&dir);
             hd.prepare(rustix::process::geteuid().is_root())?;
@@ -244,6 +303,22 @@ pub async fn run(global: GlobalArgs, args: HostArgs) -> anyhow::Result<()> {
     reporter.say("stopping services");
     running.shutdown().await;
     Ok(())
+}
+
+async fn devices_call(
+    dir: &Path,
+    method: &str,
+    params: serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    host::client::Client::new(dir)
+        .call(
+            host::apis::DEVICES_API,
+            method,
+            params,
+            Duration::from_secs(30),
+        )
+        .await
+        .map_err(|e| super::services::client_error(e, dir))
 }
 
 /// How long a backup may take.

@@ -18,6 +18,7 @@ pub mod dht;
 pub mod gateway;
 pub mod host;
 pub mod key;
+pub mod pair;
 pub mod seed;
 pub mod serve;
 pub mod services;

@@ -33,6 +33,8 @@ pub use users::USERS_API;
 
 /// The services API's id.
 pub const SERVICES_API: &str = "atek.cloud/services-api";
+/// The devices API's id (spork's own: paired devices and invites).
+pub const DEVICES_API: &str = "atek.cloud/devices-api";
 /// The inspect API's id.
 pub const INSPECT_API: &str = "atek.cloud/inspect-api";
 
@@ -43,6 +45,7 @@ pub fn is_host_api(api: &str) -> bool {
         || api == SEED_API
         || api == ADB_API
         || api == USERS_API
+        || api == DEVICES_API
 }
 
 /// Whether a service whose manifest has `imports` may call `api` (no `imports`: any,
@@ -97,6 +100,38 @@ fn adb_code(kind: adb::ErrorKind) -> ErrorCode {
         adb::ErrorKind::Denied => ErrorCode::PERMISSION_DENIED,
         adb::ErrorKind::NoMethod => ErrorCode::METHOD_NOT_FOUND,
         adb::ErrorKind::Internal => ErrorCode::INTERNAL_ERROR,
+    }
+}
+
+/// `atek.cloud/devices-api` (spork's own; admins): `list`, `invite({name?,
+/// expiresSecs?})` → `{invite, name, expiresSecs}` (the invite is a secret: shown once),
+/// `revoke(name)`.
+fn devices_call(host: &Host, method: &str, params: &Value) -> Result<Value, Refusal> {
+    let fail = |e: super::devices::DeviceError| invalid(e.to_string());
+    match method {
+        "list" => Ok(json!({ "devices": host.devices.list().map_err(fail)? })),
+        "invite" => {
+            let opts = params.get(0).cloned().unwrap_or(json!({}));
+            let secs = opts["expiresSecs"]
+                .as_u64()
+                .unwrap_or(super::devices::INVITE_TTL.as_secs())
+                .clamp(10, 7 * 24 * 3600);
+            let name = opts["name"].as_str();
+            let ttl = std::time::Duration::from_secs(secs);
+            let (invite, name) = host
+                .devices
+                .invite(host.public_key, name, ttl)
+                .map_err(fail)?;
+            Ok(json!({"invite": invite.encode(), "name": name, "expiresSecs": secs}))
+        }
+        "revoke" => Ok(json!(host
+            .devices
+            .revoke(&string_at(params, 0, "name")?)
+            .map_err(fail)?)),
+        _ => Err((
+            ErrorCode::METHOD_NOT_FOUND,
+            format!("Method not found: {method}"),
+        )),
     }
 }
 
@@ -162,6 +197,12 @@ pub async fn call(
                 format!("Method not found: {method}"),
             )),
         };
+    }
+    if api == DEVICES_API {
+        if !admin {
+            return Err(refuse(format!("Not authorized: {api} is for admins")));
+        }
+        return devices_call(host, method, params);
     }
     if api == SEED_API {
         if !admin {

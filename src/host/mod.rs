@@ -11,6 +11,7 @@ pub mod backup;
 pub mod client;
 pub mod cores;
 pub mod dashboard;
+pub mod devices;
 pub mod dht;
 pub mod dir;
 pub mod ids;
@@ -121,6 +122,9 @@ pub enum HostError {
     /// The databases.
     #[error(transparent)]
     Adb(#[from] crate::adb::registry::AdbError),
+    /// The paired devices.
+    #[error(transparent)]
+    Devices(#[from] devices::DeviceError),
     /// The host's keyfile (remote access).
     #[error("the host's key: {0}")]
     Key(#[from] crate::keys::KeyfileError),
@@ -167,6 +171,10 @@ pub struct Host {
     pub dashboard_assets: axum::Router,
     /// The device keys remote access admits.
     pub admitted: Arc<remote::Admitted>,
+    /// Paired devices and pending invites.
+    pub devices: devices::Devices,
+    /// The host's public key (remote access).
+    pub public_key: crate::keys::PublicKey,
     /// Where the host's events go.
     pub events: HostEvents,
     /// Timeouts and the port.
@@ -373,6 +381,8 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
     }));
     let core = config.core_services.clone();
     let accounts = users::Users::new(services.store().clone());
+    let admitted = Arc::new(remote::Admitted::default());
+    let paired = devices::Devices::load(services.store().clone(), admitted.clone())?;
     let dashboard_assets =
         dashboard::assets(&dir.root().join("dashboard")).map_err(|source| HostError::Listen {
             what: "the dashboard's files".into(),
@@ -387,7 +397,9 @@ pub async fn start(opts: HostOptions, events: HostEvents) -> Result<Arc<Host>, H
         users: accounts,
         login_limit: login_limit::LoginLimit::default(),
         dashboard_assets,
-        admitted: Arc::new(remote::Admitted::default()),
+        admitted,
+        devices: paired,
+        public_key: host_key.public_key(),
         events: events.clone(),
         settings,
         service_client,

@@ -8,10 +8,11 @@
 //! online); each refused key is logged once. `public` admits any key, and says so.
 //! It never prints; what to show is the caller's, through [`super::HostEvent`].
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::{Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
 
 use crate::gateway::server;
 use crate::keys::{KeyPair, KeyfileError, PublicKey};
@@ -42,14 +43,38 @@ pub fn host_key(dir: &HostDir) -> Result<KeyPair, KeyfileError> {
     crate::keys::load_or_create(&keyfile(dir)).map(|(pair, _)| pair)
 }
 
-/// The device keys the firewall admits, changed while the host runs.
+/// The device keys the firewall admits, changed while the host runs: paired devices,
+/// and each pending invite's key until it expires.
 #[derive(Debug, Default)]
 pub struct Admitted {
     keys: RwLock<HashSet<[u8; 32]>>,
+    invites: RwLock<HashMap<[u8; 32], Instant>>,
     refused: Mutex<HashSet<[u8; 32]>>,
 }
 
 impl Admitted {
+    /// Admits an invite's `key` until `until`.
+    pub fn admit_until(&self, key: &[u8; 32], until: Instant) {
+        let mut invites = self.invites.write().expect("admitted lock");
+        let now = Instant::now();
+        invites.retain(|_, t| *t > now);
+        invites.insert(*key, until);
+    }
+
+    /// Stops admitting a spent invite's `key`.
+    pub fn forget_invite(&self, key: &[u8; 32]) {
+        self.invites.write().expect("admitted lock").remove(key);
+    }
+
+    /// True when `key` is a pending invite's.
+    pub fn is_invite(&self, key: &[u8; 32]) -> bool {
+        self.invites
+            .read()
+            .expect("admitted lock")
+            .get(key)
+            .is_some_and(|t| *t > Instant::now())
+    }
+
     /// Admits `key` from now on.
     pub fn admit(&self, key: &PublicKey) {
         self.keys
@@ -67,7 +92,7 @@ impl Admitted {
     }
 
     fn admits(&self, key: &[u8; 32]) -> bool {
-        self.keys.read().expect("admitted lock").contains(key)
+        self.keys.read().expect("admitted lock").contains(key) || self.is_invite(key)
     }
 
     /// True the first time `key` is refused (the firewall runs for every relay and
@@ -80,6 +105,10 @@ impl Admitted {
         refused.insert(*key)
     }
 }
+
+/// The key a p2p client connected under (its Noise static key).
+#[derive(Debug, Clone, Copy)]
+pub struct RemoteKey(pub [u8; 32]);
 
 /// The address a p2p client counts as for the sign-in rate limit: one of its own per
 /// device key, in the unique-local range (a device has no IP the host can trust).
@@ -144,12 +173,20 @@ pub async fn serve(host: Arc<Host>, keypair: KeyPair, mode: RemoteMode) {
     tunnel::accept_peers(&mut p2p, report, stop, move |conn| {
         let host = weak.upgrade();
         async move {
-            let peer = pseudo_peer(conn.remote_public_key());
+            let key = *conn.remote_public_key();
+            let peer = pseudo_peer(&key);
             let conn = Counted::new(conn);
             let counters = conn.counters();
             if let Some(host) = host {
-                let routes = router::router(host, Via::Network).layer(axum::Extension(peer));
-                server::serve_connection(conn, server::router_service(routes)).await;
+                let revoked = host.devices.on_revoke(&key);
+                let routes = router::router(host, Via::Network)
+                    .layer(axum::Extension(peer))
+                    .layer(axum::Extension(RemoteKey(key)));
+                // A revoked device's connection ends at once (dropping it closes it).
+                tokio::select! {
+                    _ = server::serve_connection(conn, server::router_service(routes)) => {}
+                    _ = revoked.notified() => {}
+                }
             }
             counters.moved()
         }

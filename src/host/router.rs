@@ -13,6 +13,7 @@ use std::time::Duration;
 use axum::extract::{Extension, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use http_body_util::BodyExt;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, StatusCode};
 use serde_json::json;
@@ -321,6 +322,7 @@ async fn handle(
             login::login(&host, peer, req).await
         }
         "/_atek/logout" => login::logout(&host, req).await,
+        "/_atek/pair" if req.method() == Method::POST => pair(&host, req).await,
         p if is_dashboard(p) => browser::dashboard(&host, &via, req).await,
         "/_atek/bst" => browser::hop_out(&host, &via, &req),
         "/_atek/backup" if via == Via::Owner && req.method() == Method::POST => {
@@ -341,6 +343,45 @@ async fn handle(
             axum::Json(json!({ "url": link })).into_response()
         }
         _ => browser::main_site(&host, &via, req).await,
+    }
+}
+
+/// `POST /_atek/pair` `{"deviceKey": KEY}` over a p2p connection made under a pending
+/// invite's key: pairs the device's permanent key and spends the invite.
+async fn pair(host: &Host, req: Request) -> Response {
+    let refuse = |status: StatusCode, message: String| {
+        (
+            status,
+            axum::Json(json!({"error": true, "message": message})),
+        )
+            .into_response()
+    };
+    let Some(super::remote::RemoteKey(invite)) = req.extensions().get().copied() else {
+        return refuse(StatusCode::FORBIDDEN, "pairing is over the DHT only".into());
+    };
+    let body = http_body_util::Limited::new(req.into_body(), 4096)
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let device = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| {
+            v["deviceKey"]
+                .as_str()?
+                .parse::<crate::keys::PublicKey>()
+                .ok()
+        });
+    let Some(device) = device else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "deviceKey must be a public key".into(),
+        );
+    };
+    match host.devices.redeem(&invite, &device) {
+        Ok(d) => axum::Json(json!({"name": d.name, "hostKey": host.public_key.to_string()}))
+            .into_response(),
+        Err(e) => refuse(StatusCode::FORBIDDEN, e.to_string()),
     }
 }
 
