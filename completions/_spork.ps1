@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Call a JSON-RPC method through the host''s gateway, as the admin')
             [CompletionResult]::new('cfg', 'cfg', [CompletionResultType]::ParameterValue, 'Show or set a service''s config (restarting it when values change)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Reach a paired home cloud from this device: a local port tunnelled to it')
             [CompletionResult]::new('db', 'db', [CompletionResultType]::ParameterValue, 'The home cloud''s databases (ADB): list, read, write, export, follow')
             [CompletionResult]::new('deluser', 'deluser', [CompletionResultType]::ParameterValue, 'Delete a user account (and end its sessions)')
             [CompletionResult]::new('dht', 'dht', [CompletionResultType]::ParameterValue, 'Run a HyperDHT node for others: route queries, store announcements and records, relay handshakes between clients and servers')
@@ -124,6 +125,22 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             break
         }
         'spork;completions' {
+            [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
+            [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines for scripts')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'spork;connect' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The local port (0: a free one) [default: 8035]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The local port (0: a free one) [default: 8035]')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'The address to listen on')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to keep trying to reach the host for one connection')
             [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'DHT nodes to join, as HOST:PORT[,HOST:PORT…] [default: the public HyperDHT nodes]')
             [CompletionResult]::new('--dht-port', '--dht-port', [CompletionResultType]::ParameterName, 'Fix the local UDP port (for a forwarded port) [default: any free port]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines for scripts')
@@ -891,6 +908,7 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Call a JSON-RPC method through the host''s gateway, as the admin')
             [CompletionResult]::new('cfg', 'cfg', [CompletionResultType]::ParameterValue, 'Show or set a service''s config (restarting it when values change)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Reach a paired home cloud from this device: a local port tunnelled to it')
             [CompletionResult]::new('db', 'db', [CompletionResultType]::ParameterValue, 'The home cloud''s databases (ADB): list, read, write, export, follow')
             [CompletionResult]::new('deluser', 'deluser', [CompletionResultType]::ParameterValue, 'Delete a user account (and end its sessions)')
             [CompletionResult]::new('dht', 'dht', [CompletionResultType]::ParameterValue, 'Run a HyperDHT node for others: route queries, store announcements and records, relay handshakes between clients and servers')
@@ -929,6 +947,9 @@ Register-ArgumentCompleter -Native -CommandName 'spork' -ScriptBlock {
             break
         }
         'spork;help;completions' {
+            break
+        }
+        'spork;help;connect' {
             break
         }
         'spork;help;db' {

@@ -31,6 +31,9 @@ _spork() {
             spork,completions)
                 cmd="spork__subcmd__completions"
                 ;;
+            spork,connect)
+                cmd="spork__subcmd__connect"
+                ;;
             spork,db)
                 cmd="spork__subcmd__db"
                 ;;
@@ -192,6 +195,9 @@ _spork() {
                 ;;
             spork__subcmd__help,completions)
                 cmd="spork__subcmd__help__subcmd__completions"
+                ;;
+            spork__subcmd__help,connect)
+                cmd="spork__subcmd__help__subcmd__connect"
                 ;;
             spork__subcmd__help,db)
                 cmd="spork__subcmd__help__subcmd__db"
@@ -398,7 +404,7 @@ _spork() {
 
     case "${cmd}" in
         spork)
-            opts="-v -h -V --bootstrap --dht-port --json --verbose --help --version beam bind call cfg completions db deluser dht gateway get host install key logs ls man mkuser moduser pair restart seed serve start stop uninstall update users help"
+            opts="-v -h -V --bootstrap --dht-port --json --verbose --help --version beam bind call cfg completions connect db deluser dht gateway get host install key logs ls man mkuser moduser pair restart seed serve start stop uninstall update users help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -562,6 +568,44 @@ _spork() {
                 return 0
             fi
             case "${prev}" in
+                --bootstrap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dht-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__connect)
+            opts="-p -v -h -V --port --listen --connect-timeout --bootstrap --dht-port --json --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --bootstrap)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1272,7 +1316,7 @@ _spork() {
             return 0
             ;;
         spork__subcmd__help)
-            opts="beam bind call cfg completions db deluser dht gateway get host install key logs ls man mkuser moduser pair restart seed serve start stop uninstall update users help"
+            opts="beam bind call cfg completions connect db deluser dht gateway get host install key logs ls man mkuser moduser pair restart seed serve start stop uninstall update users help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1342,6 +1386,20 @@ _spork() {
             return 0
             ;;
         spork__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spork__subcmd__help__subcmd__connect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -54,6 +54,8 @@ Home cloud:
 Devices:
   pair      Pair this device with a home cloud, from an invite (spork host invite)
               spork pair --name home        spork pair --list
+  connect   Reach a paired home cloud: a local port tunnelled to it
+              spork connect home            (then http://localhost:8035/)
 
 Identity:
   key       Make and inspect keypairs: your address on the network
@@ -96,6 +98,7 @@ pub enum Command {
     Call(commands::services::CallArgs),
     Cfg(commands::services::CfgArgs),
     Completions(commands::completions::CompletionsArgs),
+    Connect(commands::connect::ConnectArgs),
     Db(commands::db::DbArgs),
     Deluser(commands::users::DeluserArgs),
     Dht(commands::dht::DhtArgs),

@@ -180,6 +180,54 @@ fn a_device_pairs_with_an_invite_once_and_is_revoked_at_once() {
         "{err}"
     );
 
+    // spork connect: an unknown name is one line and exit 1; the paired one is a local
+    // port to the host, which survives the host's restart.
+    let connect = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(common::spork_bin());
+        cmd.arg("connect")
+            .args(args)
+            .env("SPORK_BOOTSTRAP", &boot)
+            .env("XDG_CONFIG_HOME", config.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    };
+    let out = connect(&["nowhere"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "error: no paired host nowhere\nhint: spork pair --list shows them; spork pair --name NAME pairs one\n"
+    );
+    let mut child = connect(&["home", "-p", "0", "--json"]).spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut lines, &mut line).unwrap();
+    let ev: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(ev["event"], "listening", "{ev}");
+    let via = ev["port"].as_u64().unwrap() as u16;
+    let _connect = common::Proc {
+        child,
+        stdout: Some(lines),
+    };
+    let answer = get(via, host.port, "/_atek/login");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let old_port = host.port;
+    drop(host);
+    let host = TestHost::start_on(tmp.path(), &[], &boot);
+    remote_event(&host);
+    let back = Instant::now();
+    let answer = get(via, host.port, "/_atek/login");
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "after the restart: {answer}"
+    );
+    eprintln!(
+        "spork connect: first request after the host came back answered in {:?} (host port {old_port} -> {})",
+        back.elapsed(),
+        host.port
+    );
+
     // The paired device's own key gets through.
     let mut bind = common::spork_bind(
         &[

@@ -27,6 +27,7 @@ fn main() {
             Command::Call(args) => commands::services::call(global, args).await,
             Command::Cfg(args) => commands::services::cfg(global, args).await,
             Command::Completions(args) => commands::completions::run_completions(args),
+            Command::Connect(args) => commands::connect::run(global, args).await,
             Command::Db(args) => commands::db::run(global, args).await,
             Command::Deluser(args) => commands::users::deluser(global, args).await,
             Command::Dht(args) => commands::dht::run(global, args).await,

@@ -13,6 +13,7 @@ use crate::ui::{Event, EventStream, Reporter, UsageError, EXIT_INTERRUPTED};
 pub mod beam;
 pub mod bind;
 pub mod completions;
+pub mod connect;
 pub mod db;
 pub mod dht;
 pub mod gateway;
