@@ -276,37 +276,14 @@ impl Drop for Cgroup {
 /// The resident memory of process `root` and all its descendants, KiB: a service is
 /// its sandbox's helper processes and the program inside.
 pub(super) fn tree_rss_kib(root: u32) -> u64 {
-    let field = |pid: &str, name: &str| -> Option<u64> {
-        std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()?
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-    };
-    let procs: Vec<(u32, u32)> = std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            let pid: u32 = name.parse().ok()?;
-            let ppid = field(&name, "PPid:")? as u32;
-            Some((pid, ppid))
+    std::iter::once(root)
+        .chain(descendants(root))
+        .filter_map(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .ok()?
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
         })
-        .collect();
-    let mut tree = vec![root];
-    let mut i = 0;
-    while i < tree.len() {
-        let parent = tree[i];
-        tree.extend(
-            procs
-                .iter()
-                .filter(|(_, pp)| *pp == parent)
-                .map(|(p, _)| *p),
-        );
-        i += 1;
-    }
-    tree.iter()
-        .filter_map(|pid| field(&pid.to_string(), "VmRSS:"))
         .sum()
 }
