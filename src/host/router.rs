@@ -359,10 +359,8 @@ async fn pair(host: &Host, req: Request) -> Response {
     let Some(super::remote::RemoteKey(invite)) = req.extensions().get().copied() else {
         return refuse(StatusCode::FORBIDDEN, "pairing is over the DHT only".into());
     };
-    let body = http_body_util::Limited::new(req.into_body(), 4096)
-        .collect()
+    let body = read_limited(req.into_body(), 4096)
         .await
-        .map(|b| b.to_bytes())
         .unwrap_or_default();
     let device = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
@@ -396,6 +394,16 @@ fn is_dashboard(path: &str) -> bool {
     ]
     .iter()
     .any(|p| path.starts_with(p))
+}
+
+/// A request body of at most `limit` bytes: 413 past it, 400 when it breaks off.
+async fn read_limited(body: axum::body::Body, limit: usize) -> Result<bytes::Bytes, StatusCode> {
+    let limited = http_body_util::Limited::new(body, limit);
+    match limited.collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(StatusCode::PAYLOAD_TOO_LARGE),
+        Err(_) => Err(StatusCode::BAD_REQUEST),
+    }
 }
 
 fn unauthorized() -> Response {

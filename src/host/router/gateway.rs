@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::login::{self, USER_SESSIONS_API};
 use super::{
-    caller, csrf_ok, is_upgrade, local_peer, query_param, same_origin, set_identity,
+    caller, csrf_ok, is_upgrade, local_peer, query_param, read_limited, same_origin, set_identity,
     strip_credentials, unauthorized, Caller, Peer, Via, MAX_RPC_BODY,
 };
 use crate::gateway::proxy;
@@ -132,15 +132,6 @@ fn id_of(call: &Result<rpc::Call, Value>) -> Value {
     match call {
         Ok(c) => c.id.clone().unwrap_or(Value::Null),
         Err(e) => e.get("id").cloned().unwrap_or(Value::Null),
-    }
-}
-
-async fn read_limited(body: Body, limit: usize) -> Result<Bytes, StatusCode> {
-    let limited = http_body_util::Limited::new(body, limit);
-    match limited.collect().await {
-        Ok(c) => Ok(c.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(StatusCode::PAYLOAD_TOO_LARGE),
-        Err(_) => Err(StatusCode::BAD_REQUEST),
     }
 }
 

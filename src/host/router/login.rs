@@ -13,12 +13,13 @@ use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
-use http_body_util::BodyExt;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::{caller, cookie, query_param, url_decode_pairs, Caller, Peer, COOKIE, CSRF_COOKIE};
+use super::{
+    caller, cookie, query_param, read_limited, url_decode_pairs, Caller, Peer, COOKIE, CSRF_COOKIE,
+};
 use crate::gateway::rpc::{self, ErrorCode};
 use crate::host::pages;
 use crate::host::sessions::{Opened, Scope};
@@ -152,11 +153,7 @@ fn redirect_with_session(
 }
 
 pub(crate) async fn read_form(req: Request) -> Option<Vec<(String, String)>> {
-    let body = http_body_util::Limited::new(req.into_body(), MAX_FORM)
-        .collect()
-        .await
-        .ok()?
-        .to_bytes();
+    let body = read_limited(req.into_body(), MAX_FORM).await.ok()?;
     let text = std::str::from_utf8(&body).ok()?;
     Some(url_decode_pairs(text).collect())
 }
@@ -316,12 +313,9 @@ pub(super) async fn sessions_api(
     req: Request,
 ) -> Response {
     let headers = req.headers().clone();
-    let body = match http_body_util::Limited::new(req.into_body(), MAX_FORM)
-        .collect()
-        .await
-    {
-        Ok(b) => b.to_bytes(),
-        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    let body = match read_limited(req.into_body(), MAX_FORM).await {
+        Ok(b) => b,
+        Err(status) => return status.into_response(),
     };
     let call = match rpc::parse(&body) {
         Ok(rpc::Body::Single(Ok(call))) => call,
