@@ -197,17 +197,6 @@ async fn forward(
         Some(local.port()),
     ));
     let patience = Duration::from_secs(args.connect_timeout);
-    let report = show_tunnels(reporter);
-    tunnel::forward(
-        listener,
-        node.clone(),
-        remote,
-        keypair,
-        patience,
-        report,
-        stop,
-    )
-    .await;
-    node.close_connections();
+    super::forward_until(listener, node, remote, keypair, patience, reporter, stop).await;
     Ok(())
 }

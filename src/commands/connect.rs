@@ -11,10 +11,9 @@ use anyhow::Context;
 use clap::Args;
 use tokio::net::TcpListener;
 
-use super::{join_network, show_tunnels, shutdown_signal, GlobalArgs};
+use super::{join_network, shutdown_signal, GlobalArgs};
 use crate::device::DeviceDir;
 use crate::keys::PublicKey;
-use crate::tunnel;
 use crate::ui::{Event, EventStream, HintedError, Reporter};
 
 /// Reach a paired home cloud from this device: a local port tunnelled to it.
@@ -72,16 +71,7 @@ pub async fn run(global: GlobalArgs, args: ConnectArgs) -> anyhow::Result<()> {
         Some(local.port()),
     ));
     let patience = Duration::from_secs(args.connect_timeout.max(1));
-    tunnel::forward(
-        listener,
-        node.clone(),
-        remote,
-        keypair,
-        patience,
-        show_tunnels(reporter),
-        shutdown_signal(),
-    )
-    .await;
-    node.close_connections();
+    let stop = shutdown_signal();
+    super::forward_until(listener, node, remote, keypair, patience, reporter, stop).await;
     Ok(())
 }

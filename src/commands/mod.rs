@@ -283,6 +283,32 @@ pub(crate) fn closed(
 
 /// How a server command shows what its tunnels report: `CONNECT`/`CLOSE` lines and
 /// `connect`/`close` events, and one `error:` line (and event) per failure.
+/// The forward side of `bind` and `connect`: every connection `listener` accepts goes
+/// to `remote` under `keypair` (each reached with backoff for up to `patience`), shown
+/// as tunnels, until `stop`; then the node's connections close.
+pub(crate) async fn forward_until(
+    listener: tokio::net::TcpListener,
+    node: crate::swarm::node::Node,
+    remote: crate::keys::PublicKey,
+    keypair: crate::keys::KeyPair,
+    patience: std::time::Duration,
+    reporter: Reporter,
+    stop: impl Future<Output = ()>,
+) {
+    let report = show_tunnels(reporter);
+    crate::tunnel::forward(
+        listener,
+        node.clone(),
+        remote,
+        keypair,
+        patience,
+        report,
+        stop,
+    )
+    .await;
+    node.close_connections();
+}
+
 pub(crate) fn show_tunnels(reporter: Reporter) -> crate::tunnel::ReportFn {
     use crate::tunnel::Report;
     std::sync::Arc::new(move |report: Report<'_>| match report {
