@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::host::{spork_at, spork_at_stdin, text, TestHost};
-use common::http::header;
+use common::http::{header, set_cookie};
 use serde_json::{json, Value};
 
 const SESSIONS: &str = "atek.cloud%2Fuser-sessions-api";
@@ -34,14 +34,6 @@ struct Browser {
     from: &'static str,
     cookie: Option<String>,
     csrf: Option<String>,
-}
-
-fn set_cookie(headers: &[(String, String)], name: &str) -> Option<String> {
-    headers
-        .iter()
-        .filter(|(k, _)| k == "set-cookie")
-        .find_map(|(_, v)| v.strip_prefix(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_string())
 }
 
 impl Browser {

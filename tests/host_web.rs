@@ -42,13 +42,7 @@ fn path_of(url: &str) -> String {
 
 /// The CSRF token a sign-in set (the readable `atek_csrf` cookie).
 fn csrf_of(headers: &[(String, String)]) -> String {
-    headers
-        .iter()
-        .filter(|(k, _)| k == "set-cookie")
-        .find_map(|(_, v)| v.strip_prefix("atek_csrf="))
-        .and_then(|v| v.split(';').next())
-        .expect("a CSRF cookie")
-        .to_string()
+    common::http::set_cookie(headers, "atek_csrf").expect("a CSRF cookie")
 }
 
 fn cookie_of(headers: &[(String, String)]) -> String {

@@ -178,3 +178,12 @@ pub fn request_from(
     let _ = tcp.read_to_end(&mut all);
     parse_response(&all)
 }
+
+/// The value a response's `Set-Cookie` gives cookie `name`, if it sets one.
+pub fn set_cookie(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .find_map(|(_, v)| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or("").to_string())
+}
